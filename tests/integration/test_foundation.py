@@ -1,0 +1,62 @@
+"""The foundation layer on the local backend: full run, re-run, every tag alone, the plan (check mode)
+on an empty and on a converged account, and discovery when only some layers exist."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import assert_ok, run_playbook
+
+FOUNDATION_TAGS = ["network", "kms", "s3", "ecr", "secrets", "foundation"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def converged(module_backend):
+    run = run_playbook(module_backend)
+    assert_ok(run)
+    assert run.changed > 20, "a cold run must create the foundation"
+    return module_backend
+
+
+def test_second_full_run_changes_nothing(converged):
+    assert_ok(run_playbook(converged), changed=0)
+
+
+@pytest.mark.parametrize("tag", FOUNDATION_TAGS)
+def test_each_tag_alone_after_full_run_changes_nothing(converged, tag):
+    run = run_playbook(converged, "--tags", tag)
+    assert_ok(run, changed=0)
+
+
+def test_check_diff_on_converged_account_changes_nothing(converged):
+    converged.clear_requests()
+    run = run_playbook(converged, "--check", "--diff")
+    assert_ok(run, changed=0)
+    assert converged.mutating_requests() == []
+
+
+def test_check_diff_on_empty_account_plans_without_writing(backend):
+    run = run_playbook(backend, "--check", "--diff")
+    assert_ok(run)
+    text = run.text()
+    assert "would create VPC wealist-local-vpc 10.0.0.0/16" in text
+    assert run.changed > 0, "the plan must report what it would change"
+    assert backend.mutating_requests() == [], "check mode wrote to AWS"
+    ec2 = backend.client("ec2")
+    named = [v for v in ec2.describe_vpcs()["Vpcs"] if any(t["Key"] == "Name" for t in v.get("Tags", []))]
+    assert named == []
+
+
+def test_s3_alone_finds_the_key_by_alias(backend):
+    assert_ok(run_playbook(backend, "--tags", "network,kms"))
+    s3 = backend.client("s3")
+    assert s3.list_buckets()["Buckets"] == []
+    run = run_playbook(backend, "--tags", "s3")
+    assert_ok(run)
+    names = sorted(b["Name"] for b in s3.list_buckets()["Buckets"])
+    assert len(names) == 3 and all(n.startswith("wealist-local-") for n in names), names
+    key_arn = backend.client("kms").describe_key(KeyId="alias/wealist-local")["KeyMetadata"]["Arn"]
+    enc = s3.get_bucket_encryption(Bucket=names[0])["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert enc["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] in (key_arn, key_arn.split("/")[-1])

@@ -1,0 +1,153 @@
+"""Project-level contracts: the collection builds and works when installed elsewhere, pins agree,
+inventories parse, the README's tag table matches --list-tags, the execution environment names its
+dependencies."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env["PATH"] = f"{BIN}:{env.get('PATH', '')}"
+    env["ANSIBLE_NOCOLOR"] = "1"
+    env.update(extra)
+    return env
+
+
+def _run(cmd: list[str], cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, cwd=cwd, env=_env(**env), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+def test_collection_tarball_installs_and_works_elsewhere(tmp_path):
+    galaxy = yaml.safe_load((ROOT / "galaxy.yml").read_text())
+    _run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(tmp_path), str(ROOT)])
+    tarball = tmp_path / f"{galaxy['namespace']}-{galaxy['name']}-{galaxy['version']}.tar.gz"
+    assert tarball.is_file()
+    colls = tmp_path / "colls"
+    # From outside the checkout: there, ansible.cfg's collections_path already holds the working tree.
+    _run([str(BIN / "ansible-galaxy"), "collection", "install", "--no-deps", "-p", str(colls), str(tarball)],
+         cwd=tmp_path)
+    installed = colls / "ansible_collections" / "cloudops" / "eks_platform"
+    assert (installed / "roles" / "aws_network" / "tasks" / "main.yml").is_file()
+    assert not (installed / "local_backend").exists(), "the test backend must not ship in the collection"
+
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    doc = _run([str(BIN / "ansible-doc"), "cloudops.eks_platform.ec2_flow_log"], cwd=work,
+               ANSIBLE_COLLECTIONS_PATH=str(colls))
+    assert str(installed) in doc.stdout, "ansible-doc did not read the installed copy"
+    assert "max_aggregation_interval" in doc.stdout
+
+    (work / "play.yml").write_text(
+        "---\n- name: Use the installed roles by FQCN\n  hosts: localhost\n  gather_facts: false\n"
+        "  roles:\n    - role: cloudops.eks_platform.aws_network\n    - role: cloudops.eks_platform.aws_secrets\n"
+    )
+    syntax = _run([str(BIN / "ansible-playbook"), "--syntax-check", "play.yml"], cwd=work,
+                  ANSIBLE_COLLECTIONS_PATH=str(colls))
+    assert "play.yml" in syntax.stdout
+
+
+def test_requirements_yml_matches_bundled_collections():
+    pinned = yaml.safe_load((ROOT / "collections/requirements.yml").read_text())["collections"]
+    wanted = {c["name"]: c["version"] for c in pinned}
+    out = _run([str(BIN / "ansible-galaxy"), "collection", "list", "--format", "json"]).stdout
+    installed: dict[str, str] = {}
+    for path_entries in json.loads(out).values():
+        for name, meta in path_entries.items():
+            installed.setdefault(name, meta["version"])
+    for name in ("amazon.aws", "community.aws", "kubernetes.core", "community.general"):
+        assert name in wanted, f"{name} missing from collections/requirements.yml"
+    drift = {n: (v, installed.get(n)) for n, v in wanted.items() if installed.get(n) != v}
+    assert drift == {}, f"collections/requirements.yml pins vs the venv: {drift}"
+
+
+def test_python_requirements_are_exact_pins():
+    lines = [ln.strip() for ln in (ROOT / "requirements.txt").read_text().splitlines()]
+    reqs = [ln for ln in lines if ln and not ln.startswith("#")]
+    assert reqs and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][0-9A-Za-z.]*", r) for r in reqs), reqs
+
+
+@pytest.mark.parametrize("env", ["local", "dev", "prod"])
+def test_inventory_graph(env):
+    out = _run([str(BIN / "ansible-inventory"), "-i", f"inventories/{env}", "--graph"]).stdout
+    assert "@aws_account:" in out and f"{env}-controller" in out
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_inventory_values_derive_names(env):
+    out = _run([str(BIN / "ansible-inventory"), "-i", f"inventories/{env}", "--host", f"{env}-controller",
+                "--playbook-dir", "playbooks"]).stdout
+    hostvars = json.loads(out)
+    assert hostvars["platform_environment"] == env
+    assert hostvars["platform_project"] == "wealist"
+
+
+def test_prod_inventory_carries_the_seed_values():
+    prod = yaml.safe_load((ROOT / "inventories/prod/group_vars/all/main.yml").read_text())
+    assert prod["platform_vpc_cidr"] == "10.0.0.0/16"
+    assert prod["platform_private_subnets"] == ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
+    assert prod["platform_public_subnets"] == ["10.0.101.0/24", "10.0.102.0/24", "10.0.103.0/24"]
+    assert prod["platform_database_subnets"] == ["10.0.201.0/24", "10.0.202.0/24", "10.0.203.0/24"]
+    assert prod["platform_nat_mode"] == "single"
+    assert prod["platform_region"] == "ap-northeast-2"
+    assert len(prod["platform_ecr_repositories"]) == 7
+
+
+def test_no_name_defined_in_both_inventory_and_top_level_group_vars():
+    top = set()
+    for f in (ROOT / "group_vars/all").glob("*.yml"):
+        top |= set(yaml.safe_load(f.read_text()) or {})
+    for inv in ("local", "dev", "prod"):
+        for f in (ROOT / f"inventories/{inv}/group_vars/all").glob("*.yml"):
+            both = top & set(yaml.safe_load(f.read_text()) or {})
+            assert both == set(), f"{f} redefines {both} (top-level group_vars would silently win)"
+
+
+def _readme_tags() -> set[str]:
+    text = (ROOT / "README.md").read_text()
+    block = text.split("<!-- tags:start -->", 1)[1].split("<!-- tags:end -->", 1)[0]
+    tags: set[str] = set()
+    for row in block.splitlines():
+        if row.startswith("|") and not row.startswith("|---"):
+            cells = row.split("|")
+            if len(cells) > 2:
+                tags |= set(re.findall(r"`([a-z_]+)`", cells[2]))
+    return tags
+
+
+def test_readme_tag_table_matches_list_tags():
+    cfg = str(ROOT / "ansible.cfg")
+    out = _run([str(BIN / "ansible-playbook"), "site.yml", "--list-tags"], ANSIBLE_CONFIG=cfg).stdout
+    listed: set[str] = set()
+    for m in re.finditer(r"TAGS: \[([^\]]*)\]", out):
+        listed |= {t.strip() for t in m.group(1).split(",") if t.strip()}
+    listed.discard("always")
+    assert listed, out
+    assert _readme_tags() == listed
+
+
+def test_execution_environment_context_names_dependencies(tmp_path):
+    ctx = tmp_path / "context"
+    _run([str(BIN / "ansible-builder"), "create", "-f", "execution-environment.yml", "--context", str(ctx)])
+    pyreqs = (ctx / "_build" / "requirements.txt").read_text()
+    for pin in ("boto3==1.44.5", "botocore==1.44.5"):
+        assert pin in pyreqs
+    galaxy = yaml.safe_load((ctx / "_build" / "requirements.yml").read_text())
+    names = {c["name"] for c in galaxy["collections"]}
+    assert {"amazon.aws", "community.aws", "kubernetes.core", "community.general"} <= names
+    dockerfile = (ctx / "Dockerfile").read_text()
+    assert "ansible-core==2.21.5" in dockerfile
