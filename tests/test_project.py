@@ -125,7 +125,7 @@ def _readme_tags() -> set[str]:
         if row.startswith("|") and not row.startswith("|---"):
             cells = row.split("|")
             if len(cells) > 2:
-                tags |= set(re.findall(r"`([a-z_]+)`", cells[2]))
+                tags |= set(re.findall(r"`([a-z0-9_]+)`", cells[2]))
     return tags
 
 

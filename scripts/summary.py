@@ -1,0 +1,166 @@
+"""Print what now exists on the target account, read back from the API (not from the playbook output).
+
+Used by `make demo` after site.yml. Reads the endpoint from LOCAL_BACKEND_DIR/backend.json when it
+exists (the local backend), otherwise uses the normal boto3 chain (a real account)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+
+def session_kwargs() -> dict:
+    state = Path(os.environ.get("LOCAL_BACKEND_DIR", Path(__file__).resolve().parents[1] / ".local"))
+    f = state / "backend.json"
+    if f.is_file():
+        info = json.loads(f.read_text())
+        return {
+            "endpoint_url": info["endpoint_url"],
+            "region_name": info["region"],
+            "aws_access_key_id": info["aws_access_key_id"],
+            "aws_secret_access_key": info["aws_secret_access_key"],
+        }
+    return {}
+
+
+def tags_of(items: Iterable[dict] | None) -> dict:
+    return {t["Key"]: t["Value"] for t in items or []}
+
+
+def rows(kw: dict, project: str, env: str) -> list[tuple[str, str, str]]:
+    def c(service: str):
+        return boto3.client(service, **kw)
+
+    mine = {"tag:Project": project, "tag:Environment": env}
+    filters = [{"Name": k, "Values": [v]} for k, v in mine.items()]
+    out: list[tuple[str, str, str]] = []
+
+    def add(kind: str, items: Iterable[tuple[str, str]]) -> None:
+        for name, detail in items:
+            out.append((kind, name, detail))
+
+    ec2 = c("ec2")
+    add(
+        "vpc",
+        (
+            (tags_of(v.get("Tags")).get("Name", v["VpcId"]), v["CidrBlock"])
+            for v in ec2.describe_vpcs(Filters=filters)["Vpcs"]
+        ),
+    )
+    add(
+        "subnet",
+        sorted(
+            (tags_of(s.get("Tags")).get("Name", ""), f"{s['CidrBlock']} {s['AvailabilityZone']}")
+            for s in ec2.describe_subnets(Filters=filters)["Subnets"]
+        ),
+    )
+    add(
+        "internet gateway",
+        (
+            (tags_of(g.get("Tags")).get("Name", ""), g["InternetGatewayId"])
+            for g in ec2.describe_internet_gateways(Filters=filters)["InternetGateways"]
+        ),
+    )
+    add(
+        "nat gateway",
+        (
+            (tags_of(n.get("Tags")).get("Name", ""), f"{n['NatGatewayId']} {n['State']}")
+            for n in ec2.describe_nat_gateways(Filters=filters)["NatGateways"]
+            if n["State"] != "deleted"
+        ),
+    )
+    add(
+        "route table",
+        (
+            (tags_of(r.get("Tags")).get("Name", ""), f"{len(r['Routes'])} routes")
+            for r in ec2.describe_route_tables(Filters=filters)["RouteTables"]
+        ),
+    )
+    add(
+        "vpc endpoint",
+        (
+            (tags_of(e.get("Tags")).get("Name", ""), e["ServiceName"])
+            for e in ec2.describe_vpc_endpoints(Filters=filters)["VpcEndpoints"]
+            if e["State"].lower() not in ("deleted", "deleting")
+        ),
+    )
+    rds = c("rds")
+    add(
+        "db subnet group",
+        (
+            (g["DBSubnetGroupName"], f"{len(g['Subnets'])} subnets")
+            for g in rds.describe_db_subnet_groups()["DBSubnetGroups"]
+            if g["DBSubnetGroupName"].startswith(f"{project}-{env}-")
+        ),
+    )
+    kms = c("kms")
+    add(
+        "kms alias",
+        (
+            (a["AliasName"], a.get("TargetKeyId", ""))
+            for a in kms.list_aliases()["Aliases"]
+            if a["AliasName"] == f"alias/{project}-{env}"
+        ),
+    )
+    s3 = c("s3")
+    add(
+        "s3 bucket",
+        ((b["Name"], "") for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(f"{project}-{env}-")),
+    )
+    ecr = c("ecr")
+    add(
+        "ecr repository",
+        (
+            (r["repositoryName"], r["imageTagMutability"])
+            for r in ecr.describe_repositories()["repositories"]
+            if r["repositoryName"].startswith(f"{env}/")
+        ),
+    )
+    sm = c("secretsmanager")
+    add(
+        "secret",
+        (
+            (s["Name"], "kms" if s.get("KmsKeyId") else "default key")
+            for s in sm.list_secrets(MaxResults=100)["SecretList"]
+            if s["Name"].startswith(f"{project}/{env}/")
+        ),
+    )
+    return out
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--inventory", default="inventories/local")
+    p.add_argument("--project", default="wealist")
+    p.add_argument("--environment", default=None, help="default: the inventory's folder name")
+    args = p.parse_args()
+    env = args.environment or Path(args.inventory).name
+    kw = session_kwargs()
+    try:
+        table = rows(kw, args.project, env)
+    except (BotoCoreError, ClientError) as e:
+        print(f"summary: cannot read the account back: {e}")
+        return 1
+    where = kw.get("endpoint_url", "the AWS account of the boto3 credential chain")
+    print(f"\nWhat exists now for {args.project}-{env} (read back from {where}):\n")
+    w1 = max([len(r[0]) for r in table] + [4])
+    w2 = max([len(r[1]) for r in table] + [4])
+    print(f"{'kind':<{w1}}  {'name':<{w2}}  detail")
+    print(f"{'-' * w1}  {'-' * w2}  ------")
+    for kind, name, detail in table:
+        print(f"{kind:<{w1}}  {name:<{w2}}  {detail}")
+    counts: dict[str, int] = {}
+    for kind, _, _ in table:
+        counts[kind] = counts.get(kind, 0) + 1
+    print("\n" + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
