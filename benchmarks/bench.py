@@ -1,0 +1,142 @@
+"""Timings of site.yml on the embedded backend.
+
+Scenarios, each repeated (median reported):
+  cold    site.yml on a fresh, empty backend
+  rerun   site.yml again right after a converged run; must report changed=0 or the benchmark fails
+  tag     one tag-scoped run (--tags s3 by default) on the converged backend
+  latency site.yml on a fresh backend whose slow resources (NAT gateways, RDS, ElastiCache, EKS...)
+          stay in their creating state for a realistic time scaled down 20x; shows how much of that
+          waiting overlaps (the playbook starts slow resources without blocking and waits for them
+          together).
+Per-task timings from the task_timings callback are saved as JSON under benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(ROOT))
+
+from local_backend.latency import DEFAULT_SECONDS  # noqa: E402
+
+
+def up(state: Path, latency_scale: float) -> dict:
+    cmd = [sys.executable, "-m", "local_backend", "up", "--state-dir", str(state)]
+    if latency_scale:
+        cmd += ["--latency-scale", str(latency_scale)]
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    return json.loads((state / "backend.json").read_text())
+
+
+def down(state: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "local_backend", "down", "--state-dir", str(state)],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+    )
+
+
+def play(state: Path, label: str, rep: int, *args: str) -> dict:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{label}-{rep}.json"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
+        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+        "LOCAL_BACKEND_DIR": str(state),
+        "CLOUDOPS_TIMINGS_FILE": str(out),
+    }
+    t0 = time.monotonic()
+    proc = subprocess.run(
+        [str(BIN / "ansible-playbook"), "site.yml", "-i", "inventories/local", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    wall = time.monotonic() - t0
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-2000:])
+        raise SystemExit(f"bench: {label} run {rep} failed (rc={proc.returncode})")
+    data = json.loads(out.read_text())
+    changed = sum(h["changed"] for h in data["recap"].values())
+    ran = sum(h["ok"] + h["changed"] + h["failures"] for h in data["recap"].values())
+    return {"wall": wall, "tasks": data["task_count"], "ran": ran, "changed": changed, "timings": data}
+
+
+def slow_wait_seconds(timings: dict) -> float:
+    """Seconds spent in tasks that wait for slow resources (their names start with 'Wait')."""
+    return sum(t["seconds"] for t in timings["tasks"] if t["task"].lower().startswith("wait"))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--tag", default="s3")
+    p.add_argument("--latency-scale", type=float, default=0.05, help="0 disables the latency scenario")
+    args = p.parse_args()
+    if args.reps < 1:
+        p.error("--reps must be >= 1")
+
+    results: dict[str, list[dict]] = {"cold": [], "rerun": [], "tag": [], "latency": []}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        for rep in range(args.reps):
+            state = Path(tmp) / f"plain-{rep}"
+            up(state, 0)
+            try:
+                results["cold"].append(play(state, "cold", rep))
+                rerun = play(state, "rerun", rep)
+                if rerun["changed"] != 0:
+                    raise SystemExit(f"bench: the immediate second run reported changed={rerun['changed']}, not 0")
+                results["rerun"].append(rerun)
+                results["tag"].append(play(state, f"tag-{args.tag}", rep, "--tags", args.tag))
+            finally:
+                down(state)
+        if args.latency_scale > 0:
+            for rep in range(args.reps):
+                state = Path(tmp) / f"latency-{rep}"
+                up(state, args.latency_scale)
+                try:
+                    results["latency"].append(play(state, "latency", rep))
+                finally:
+                    down(state)
+
+    print(f"\nsite.yml on the local backend, median of {args.reps} (min-max), ansible-core stock linear strategy\n")
+    print(f"{'scenario':<22} {'wall s':>8} {'min-max s':>13} {'tasks':>6} {'changed':>8} {'in wait tasks s':>16}")
+    for name, runs in results.items():
+        if not runs:
+            continue
+        walls = [r["wall"] for r in runs]
+        label = f"{name} (--tags {args.tag})" if name == "tag" else name
+        waits = statistics.median(slow_wait_seconds(r["timings"]) for r in runs)
+        print(
+            f"{label:<22} {statistics.median(walls):>8.1f} {min(walls):>6.1f}-{max(walls):<6.1f} "
+            f"{runs[0]['tasks']:>6} {statistics.median(r['changed'] for r in runs):>8.0f} {waits:>16.1f}"
+        )
+    if results["latency"] and results["cold"]:
+        extra = statistics.median(r["wall"] for r in results["latency"]) - statistics.median(
+            r["wall"] for r in results["cold"]
+        )
+        nat = DEFAULT_SECONDS["nat_gateway"] * args.latency_scale
+        print(
+            f"\nlatency mode (scale {args.latency_scale}): slow resources of this site.yml: NAT gateway(s), "
+            f"{nat:.1f} s each to become available; the run took {extra:+.1f} s more than the plain cold run."
+        )
+    print(f"\nper-task timings: {RESULTS.relative_to(ROOT)}/<scenario>-<rep>.json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
