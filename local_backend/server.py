@@ -1,0 +1,185 @@
+"""The local AWS backend: moto's server app with the project's extensions, in a thread or in the foreground.
+
+``install()`` patches moto once per process (EKS APIs, node group Auto Scaling groups, latency mode,
+small fixes); :class:`LocalBackendApp` wraps moto's WSGI application with the request log and the
+``/_local`` endpoints:
+
+* ``GET /_local/health`` -> ``200 {"status": "ok"}``
+* ``GET /_local/requests`` -> the request log (JSON list); ``DELETE /_local/requests`` clears it
+* ``GET /_local/config`` -> the latency configuration
+
+moto's own ``/moto-api/reset`` still resets every backend.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
+from moto.moto_server.werkzeug_app import (  # noqa: E402
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server  # noqa: E402
+
+from . import eks, fixes, latency  # noqa: E402
+from .requests import RequestLog, describe_request  # noqa: E402
+
+HEALTH_PATH = "/_local/health"
+REQUESTS_PATH = "/_local/requests"
+CONFIG_PATH = "/_local/config"
+PORT_FILE = "backend.port"
+
+_install_lock = threading.Lock()
+
+
+def install() -> None:
+    """Apply every extension to moto (idempotent). Must run before the server handles its first request."""
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    with _install_lock:
+        latency.install()
+        eks.install()
+        fixes.install()
+
+
+StartResponse = Callable[..., Any]
+
+
+class LocalBackendApp:
+    """WSGI middleware: ``/_local`` endpoints, request log, then moto's domain dispatcher."""
+
+    def __init__(self, log: RequestLog | None = None) -> None:
+        self.log = log or RequestLog()
+        self.moto_app = DomainDispatcherApplication(create_backend_app)
+
+    @staticmethod
+    def _json(start_response: StartResponse, status: str, payload: Any) -> Iterable[bytes]:
+        data = json.dumps(payload, default=str).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        method = str(environ.get("REQUEST_METHOD", "GET"))
+        if path.startswith("/_local/"):
+            if path == HEALTH_PATH and method in ("GET", "HEAD"):
+                return self._json(start_response, "200 OK", {"status": "ok"})
+            if path == REQUESTS_PATH and method == "GET":
+                return self._json(start_response, "200 OK", self.log.entries())
+            if path == REQUESTS_PATH and method == "DELETE":
+                return self._json(start_response, "200 OK", {"cleared": self.log.clear()})
+            if path == CONFIG_PATH and method == "GET":
+                return self._json(start_response, "200 OK", {"latency": latency.current().as_dict()})
+            return self._json(start_response, "404 Not Found", {"error": f"no such endpoint: {method} {path}"})
+        if not path.startswith("/moto-api") and path != "/favicon.ico":
+            try:
+                entry = describe_request(environ)
+            except Exception as exc:  # noqa: BLE001 - the log must never break the request it describes
+                entry = {"service": None, "operation": None, "method": method, "path": path, "error": repr(exc)}
+            self.log.append(entry)
+        return self.moto_app(environ, start_response)
+
+
+class LocalBackendServer(ThreadedMotoServer):
+    """moto's ThreadedMotoServer serving :class:`LocalBackendApp` instead of the bare moto app."""
+
+    def __init__(self, ip_address: str = "127.0.0.1", port: int = 0, app: LocalBackendApp | None = None) -> None:
+        super().__init__(ip_address=ip_address, port=port, verbose=False)
+        self.app = app or LocalBackendApp()
+
+    def _server_entry(self) -> None:
+        self._server = make_server(self._ip_address, self._port, self.app, True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        super().stop()
+        if self._server is not None:
+            self._server.server_close()
+
+
+@dataclass
+class BackendHandle:
+    """What :func:`start_in_thread` returns."""
+
+    server: LocalBackendServer
+    host: str
+    port: int
+    previous_latency: latency.LatencyConfig
+    stopped: bool = field(default=False)
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def requests(self) -> RequestLog:
+        return self.server.app.log
+
+    def stop(self) -> None:
+        """Stop the server and restore the latency configuration that was active before it started."""
+        if not self.stopped:
+            self.server.stop()
+            latency.set_config(self.previous_latency)
+            self.stopped = True
+
+
+def start_in_thread(
+    port: int = 0,
+    latency_scale: float = 0.0,
+    latency_seconds: str | dict[str, float] | None = None,
+    host: str = "127.0.0.1",
+) -> BackendHandle:
+    """Run the extended moto server in a daemon thread of this process (for pytest).
+
+    ``latency_seconds`` defaults to env ``LOCAL_BACKEND_LATENCY_SECONDS``. moto's backends are
+    process-global, so servers started in one process share state and the latency configuration.
+    """
+    install()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    previous = latency.set_config(latency.config_from(scale=latency_scale, seconds=latency_seconds))
+    server = LocalBackendServer(ip_address=host, port=port)
+    server.start()
+    bound_host, bound_port = server.get_host_and_port()
+    return BackendHandle(server=server, host=bound_host, port=bound_port, previous_latency=previous)
+
+
+def serve(host: str, port: int, state_dir: Path | None, latency_scale: float | None) -> int:
+    """Foreground server (what ``python -m local_backend up`` launches). Stops on SIGTERM/SIGINT."""
+    install()
+    config = latency.config_from(scale=latency_scale)
+    latency.set_config(config)
+    server: BaseWSGIServer = make_server(host, port, LocalBackendApp(), True, request_handler=MotoRequestHandler)
+    bound_port = server.server_address[1]
+
+    def stop(signum: int, _frame: Any) -> None:
+        print(f"local_backend: signal {signum}, shutting down", flush=True)
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if state_dir is not None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        tmp = state_dir / f".{PORT_FILE}.tmp"
+        tmp.write_text(f"{bound_port}\n")
+        tmp.replace(state_dir / PORT_FILE)
+    print(
+        f"local_backend: serving moto on http://{host}:{bound_port} (pid {os.getpid()}, latency {config.as_dict()})",
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return 0

@@ -1,0 +1,419 @@
+"""The local backend's core: request log, ``mutating()``, latency mode, /_local endpoints and the CLI.
+
+Fidelity gaps covered: moto keeps no record of the calls it served (request log); moto creates every
+resource in its final state (latency mode); moto needs MOTO_IAM_LOAD_MANAGED_POLICIES for AWS managed
+policies (set by the server); community.aws.elasticache needs ``CacheNodes``, which moto omits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+# `pytest tests` does not put the repository root on sys.path; local_backend lives there.
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from local_backend import latency  # noqa: E402
+from local_backend.requests import is_mutating, mutating, service_from_authorization  # noqa: E402
+from local_backend.server import BackendHandle, start_in_thread  # noqa: E402
+
+REGION = "ap-northeast-2"
+
+
+@pytest.fixture(scope="module")
+def local_backend_core_server() -> Iterator[BackendHandle]:
+    handle = start_in_thread()
+    yield handle
+    handle.stop()
+
+
+def _client(handle: BackendHandle, service: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=handle.endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def _http(url: str, method: str = "GET") -> tuple[int, Any]:
+    request = urllib.request.Request(url, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+# --------------------------------------------------------------------------------------------------
+# /_local endpoints
+
+
+def test_health_and_unknown_local_endpoint(local_backend_core_server: BackendHandle) -> None:
+    assert _http(f"{local_backend_core_server.endpoint_url}/_local/health") == (200, {"status": "ok"})
+    status, body = _http(f"{local_backend_core_server.endpoint_url}/_local/nope")
+    assert status == 404 and "nope" in body["error"]
+
+
+def test_moto_reset_still_works(local_backend_core_server: BackendHandle) -> None:
+    ec2 = _client(local_backend_core_server, "ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    assert _http(f"{local_backend_core_server.endpoint_url}/moto-api/reset", "POST")[0] == 200
+    assert vpc_id not in {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+
+
+def test_aws_managed_policies_are_loaded(local_backend_core_server: BackendHandle) -> None:
+    iam = _client(local_backend_core_server, "iam")
+    iam.create_role(RoleName="node", AssumeRolePolicyDocument="{}")
+    iam.attach_role_policy(RoleName="node", PolicyArn="arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy")
+    attached = iam.list_attached_role_policies(RoleName="node")["AttachedPolicies"]
+    assert [p["PolicyName"] for p in attached] == ["AmazonEKSWorkerNodePolicy"]
+
+
+def test_elasticache_cache_cluster_reports_what_community_aws_reads(local_backend_core_server: BackendHandle) -> None:
+    elasticache = _client(local_backend_core_server, "elasticache")
+    elasticache.create_cache_cluster(CacheClusterId="nodes", CacheNodeType="cache.t3.micro")  # no Engine
+    found = elasticache.describe_cache_clusters(CacheClusterId="nodes", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    assert [n["CacheNodeId"] for n in found["CacheNodes"]] == ["0001"]
+    assert found["CacheNodes"][0]["Endpoint"]["Port"] == 6379
+    assert (found["NumCacheNodes"], found["CacheSecurityGroups"]) == (1, [])
+
+
+def test_ec2_describe_tags_uses_aws_resource_types(local_backend_core_server: BackendHandle) -> None:
+    """moto said ``nat-gateway``; amazon.aws filters on ``natgateway`` and re-tagged NAT gateways every run."""
+    ec2 = _client(local_backend_core_server, "ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    ec2.create_tags(Resources=[nat, allocation], Tags=[{"Key": "Name", "Value": "a"}])
+    for resource, resource_type in ((nat, "natgateway"), (allocation, "elastic-ip")):
+        found = ec2.describe_tags(
+            Filters=[
+                {"Name": "resource-id", "Values": [resource]},
+                {"Name": "resource-type", "Values": [resource_type]},
+            ]
+        )["Tags"]
+        assert [(t["ResourceType"], t["Key"]) for t in found] == [(resource_type, "Name")]
+
+
+# --------------------------------------------------------------------------------------------------
+# request log and mutating()
+
+
+def test_request_log_records_operations_and_classifies_them(local_backend_core_server: BackendHandle) -> None:
+    url = f"{local_backend_core_server.endpoint_url}/_local/requests"
+    ec2, s3 = _client(local_backend_core_server, "ec2"), _client(local_backend_core_server, "s3")
+    eks, kms = _client(local_backend_core_server, "eks"), _client(local_backend_core_server, "kms")
+    ec2.describe_vpcs()
+    assert _http(url, "DELETE")[0] == 200
+    assert _http(url) == (200, [])
+
+    ec2.create_vpc(CidrBlock="10.1.0.0/16")
+    ec2.describe_vpcs()
+    s3.create_bucket(Bucket="log-test-bucket", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket="log-test-bucket", VersioningConfiguration={"Status": "Enabled"})
+    s3.get_bucket_versioning(Bucket="log-test-bucket")
+    s3.list_buckets()
+    s3.put_object(Bucket="log-test-bucket", Key="a/b.txt", Body=b"x")
+    s3.head_object(Bucket="log-test-bucket", Key="a/b.txt")
+    eks.list_clusters()
+    kms.generate_random(NumberOfBytes=8)
+
+    status, log = _http(url)
+    assert status == 200
+    assert [(e["service"], e["operation"], e["method"]) for e in log] == [
+        ("ec2", "CreateVpc", "POST"),
+        ("ec2", "DescribeVpcs", "POST"),
+        ("s3", "CreateBucket", "PUT"),
+        ("s3", "PutBucketVersioning", "PUT"),
+        ("s3", "GetBucketVersioning", "GET"),
+        ("s3", "ListBuckets", "GET"),
+        ("s3", "PutObject", "PUT"),
+        ("s3", "HeadObject", "HEAD"),
+        ("eks", "ListClusters", "GET"),
+        ("kms", "GenerateRandom", "POST"),
+    ]
+    assert log[6]["path"] == "/log-test-bucket/a/b.txt"
+    assert [e["operation"] for e in mutating(log)] == ["CreateVpc", "CreateBucket", "PutBucketVersioning", "PutObject"]
+    assert local_backend_core_server.requests.entries() == log
+
+    assert _http(url, "DELETE") == (200, {"cleared": len(log)})
+    assert _http(url) == (200, [])
+
+
+@pytest.mark.parametrize(
+    ("operation", "expected"),
+    [
+        ("CreateVpc", True),
+        ("DeleteBucket", True),
+        ("PutBucketVersioning", True),
+        ("AuthorizeSecurityGroupIngress", True),
+        ("AssociateAccessPolicy", True),
+        ("TagResource", True),
+        ("UpdateNodegroupConfig", True),
+        ("PutScheduledUpdateGroupAction", True),
+        ("RunInstances", True),
+        ("DescribeVpcs", False),
+        ("ListBuckets", False),
+        ("GetBucketVersioning", False),
+        ("HeadObject", False),
+        ("GenerateRandom", False),
+        ("GenerateDataKey", False),
+        ("GetRandomPassword", False),
+        ("BatchGetImage", False),
+        ("AssumeRole", False),
+        (None, False),
+    ],
+)
+def test_is_mutating(operation: str | None, expected: bool) -> None:
+    assert is_mutating(operation) is expected
+
+
+def test_mutating_accepts_names_and_entries() -> None:
+    assert mutating(["CreateVpc", "DescribeVpcs", "DeleteVpc"]) == ["CreateVpc", "DeleteVpc"]
+    entry = {"service": "ec2", "operation": "CreateVpc", "method": "POST", "path": "/"}
+    assert mutating([entry, {**entry, "operation": "DescribeVpcs"}]) == [entry]
+
+
+def test_service_from_authorization() -> None:
+    header = (
+        "AWS4-HMAC-SHA256 Credential=testing/20250101/ap-northeast-2/eks/aws4_request, "
+        "SignedHeaders=host;x-amz-date, Signature=abc"
+    )
+    assert service_from_authorization(header) == "eks"
+    assert service_from_authorization("Bearer token") is None
+    assert service_from_authorization(None) is None
+
+
+# --------------------------------------------------------------------------------------------------
+# latency mode
+
+
+def test_latency_config_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(latency.ENV_SCALE, "0.5")
+    monkeypatch.setenv(latency.ENV_SECONDS, '{"rds_instance": 30}')
+    config = latency.config_from()
+    assert config.delay("rds_instance") == 15.0
+    assert config.delay("eks_cluster") == 300.0
+    assert latency.config_from(scale=0.0).delay("rds_instance") == 0.0
+    with pytest.raises(ValueError, match="unknown kinds"):
+        latency.config_from(seconds='{"rds": 1}')
+
+
+def test_without_latency_resources_are_available_at_once(local_backend_core_server: BackendHandle) -> None:
+    rds = _client(local_backend_core_server, "rds")
+    created = rds.create_db_instance(
+        DBInstanceIdentifier="instant",
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        MasterUsername="app",
+        MasterUserPassword="password123",
+        AllocatedStorage=20,
+    )["DBInstance"]
+    assert created["DBInstanceStatus"] == "available"
+
+
+@pytest.fixture
+def local_backend_latency_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[BackendHandle]:
+    monkeypatch.setenv(
+        latency.ENV_SECONDS,
+        json.dumps(
+            {
+                "rds_instance": 1.5,
+                "rds_cluster": 1.5,
+                "nat_gateway": 1.5,
+                "eks_cluster": 1.5,
+                "eks_nodegroup": 1.0,
+                "eks_addon": 1.0,
+                "elasticache_replication_group": 1.5,
+            }
+        ),
+    )
+    handle = start_in_thread(latency_scale=1.0)
+    yield handle
+    handle.stop()
+
+
+def _wait_for(read: Callable[[], str], wanted: str, timeout: float = 6.0) -> float:
+    """Poll ``read`` until it returns ``wanted``; return the seconds it took."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if read() == wanted:
+            return time.monotonic() - start
+        time.sleep(0.1)
+    raise AssertionError(f"still {read()!r}, not {wanted!r}, after {timeout} s")
+
+
+def test_latency_mode_reports_creating_states_then_available(local_backend_latency_server: BackendHandle) -> None:
+    handle = local_backend_latency_server
+    rds, ec2, eks = _client(handle, "rds"), _client(handle, "ec2"), _client(handle, "eks")
+    elasticache = _client(handle, "elasticache")
+    assert _http(f"{handle.endpoint_url}/_local/config")[1]["latency"]["seconds"]["rds_instance"] == 1.5
+
+    started = time.monotonic()
+    instance = rds.create_db_instance(
+        DBInstanceIdentifier="slow",
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        MasterUsername="app",
+        MasterUserPassword="password123",
+        AllocatedStorage=20,
+    )["DBInstance"]
+    cluster = rds.create_db_cluster(
+        DBClusterIdentifier="slow", Engine="aurora-postgresql", MasterUsername="app", MasterUserPassword="password123"
+    )["DBCluster"]
+    subnet = ec2.create_subnet(VpcId=ec2.create_vpc(CidrBlock="10.5.0.0/16")["Vpc"]["VpcId"], CidrBlock="10.5.1.0/24")
+    nat = ec2.create_nat_gateway(
+        SubnetId=subnet["Subnet"]["SubnetId"], AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"]
+    )["NatGateway"]
+    eks_cluster = eks.create_cluster(
+        name="slow", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": []}
+    )["cluster"]
+    group = elasticache.create_replication_group(
+        ReplicationGroupId="slow", ReplicationGroupDescription="redis", CacheNodeType="cache.t3.micro", Engine="redis"
+    )["ReplicationGroup"]
+
+    assert (instance["DBInstanceStatus"], cluster["Status"], nat["State"], eks_cluster["status"], group["Status"]) == (
+        "creating",
+        "creating",
+        "pending",
+        "CREATING",
+        "creating",
+    )
+    assert rds.describe_db_instances(DBInstanceIdentifier="slow")["DBInstances"][0]["DBInstanceStatus"] == "creating"
+    assert ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])["NatGateways"][0]["State"] == "pending"
+    with pytest.raises(eks.exceptions.InvalidRequestException):  # EKS refuses node groups until ACTIVE
+        eks.create_nodegroup(
+            clusterName="slow", nodegroupName="ng", nodeRole="arn:aws:iam::123456789012:role/n", subnets=[]
+        )
+
+    _wait_for(
+        lambda: rds.describe_db_instances(DBInstanceIdentifier="slow")["DBInstances"][0]["DBInstanceStatus"],
+        "available",
+    )
+    _wait_for(lambda: rds.describe_db_clusters(DBClusterIdentifier="slow")["DBClusters"][0]["Status"], "available")
+    _wait_for(
+        lambda: ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])["NatGateways"][0]["State"], "available"
+    )
+    _wait_for(lambda: eks.describe_cluster(name="slow")["cluster"]["status"], "ACTIVE")
+    _wait_for(
+        lambda: elasticache.describe_replication_groups(ReplicationGroupId="slow")["ReplicationGroups"][0]["Status"],
+        "available",
+    )
+    assert time.monotonic() - started >= 1.4  # the delay really applied
+
+    nodegroup = eks.create_nodegroup(
+        clusterName="slow", nodegroupName="ng", nodeRole="arn:aws:iam::123456789012:role/n", subnets=[]
+    )["nodegroup"]
+    addon = eks.create_addon(clusterName="slow", addonName="coredns")["addon"]
+    assert (nodegroup["status"], addon["status"]) == ("CREATING", "CREATING")
+    _wait_for(lambda: eks.describe_nodegroup(clusterName="slow", nodegroupName="ng")["nodegroup"]["status"], "ACTIVE")
+    _wait_for(lambda: eks.describe_addon(clusterName="slow", addonName="coredns")["addon"]["status"], "ACTIVE")
+
+
+# --------------------------------------------------------------------------------------------------
+# CLI
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "local_backend", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def test_cli_up_is_idempotent_and_down_stops_exactly_that_pid(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    try:
+        up = _cli("up", "--state-dir", str(state), "--region", "eu-west-1")
+        assert up.returncode == 0, up.stderr
+        endpoint = up.stdout.strip()
+        assert endpoint.startswith("http://127.0.0.1:")
+        pid = int((state / "backend.pid").read_text())
+        facts = json.loads((state / "backend.json").read_text())
+        assert facts == {
+            "endpoint_url": endpoint,
+            "region": "eu-west-1",
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+            "pid": pid,
+            "port": int(endpoint.rsplit(":", 1)[1]),
+            "latency_scale": 0.0,
+        }
+        env = (state / "backend.env").read_text().splitlines()
+        assert env == [
+            f"export AWS_ENDPOINT_URL={endpoint}",
+            "export AWS_REGION=eu-west-1",
+            "export AWS_DEFAULT_REGION=eu-west-1",
+            "export AWS_ACCESS_KEY_ID=testing",
+            "export AWS_SECRET_ACCESS_KEY=testing",
+        ]
+        sts = boto3.client(
+            "sts",
+            endpoint_url=endpoint,
+            region_name="eu-west-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        assert sts.get_caller_identity()["Account"] == "123456789012"
+
+        again = _cli("up", "--state-dir", str(state))
+        assert again.returncode == 0
+        assert again.stdout.strip() == f"already running at {endpoint} (pid {pid})"
+        assert int((state / "backend.pid").read_text()) == pid
+        assert _cli("status", "--state-dir", str(state)).returncode == 0
+
+        down = _cli("down", "--state-dir", str(state))
+        assert down.returncode == 0 and str(pid) in down.stdout
+        assert not _alive(pid)
+        assert not (state / "backend.pid").exists() and not (state / "backend.json").exists()
+        status = _cli("status", "--state-dir", str(state))
+        assert (status.returncode, status.stdout.strip()) == (1, "not running")
+        assert _cli("down", "--state-dir", str(state)).stdout.strip() == "not running"
+    finally:
+        _cli("down", "--state-dir", str(state))
+
+
+def test_cli_replaces_a_stale_pid_file_and_passes_latency(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "backend.pid").write_text("999999\n")
+    try:
+        up = _cli("up", "--state-dir", str(state), "--latency")
+        assert up.returncode == 0, up.stderr
+        pid = int((state / "backend.pid").read_text())
+        assert pid != 999999 and _alive(pid)
+        assert json.loads((state / "backend.json").read_text())["latency_scale"] == 0.05
+        assert _http(f"{up.stdout.strip()}/_local/config")[1]["latency"]["scale"] == 0.05
+    finally:
+        assert _cli("down", "--state-dir", str(state)).returncode == 0
