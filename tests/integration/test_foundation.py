@@ -8,37 +8,38 @@ import pytest
 from .conftest import assert_ok, run_playbook
 
 FOUNDATION_TAGS = ["network", "kms", "s3", "ecr", "secrets", "foundation"]
+LAYER = "playbooks/foundation.yml"
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def converged(module_backend):
-    run = run_playbook(module_backend)
+    run = run_playbook(module_backend, playbook=LAYER)
     assert_ok(run)
     assert run.changed > 20, "a cold run must create the foundation"
     return module_backend
 
 
 def test_second_full_run_changes_nothing(converged):
-    assert_ok(run_playbook(converged), changed=0)
+    assert_ok(run_playbook(converged, playbook=LAYER), changed=0)
 
 
 @pytest.mark.parametrize("tag", FOUNDATION_TAGS)
 def test_each_tag_alone_after_full_run_changes_nothing(converged, tag):
-    run = run_playbook(converged, "--tags", tag)
+    run = run_playbook(converged, "--tags", tag, playbook=LAYER)
     assert_ok(run, changed=0)
 
 
 def test_check_diff_on_converged_account_changes_nothing(converged):
     converged.clear_requests()
-    run = run_playbook(converged, "--check", "--diff")
+    run = run_playbook(converged, "--check", "--diff", playbook=LAYER)
     assert_ok(run, changed=0)
     assert converged.mutating_requests() == []
 
 
 def test_check_diff_on_empty_account_plans_without_writing(backend):
-    run = run_playbook(backend, "--check", "--diff")
+    run = run_playbook(backend, "--check", "--diff", playbook=LAYER)
     assert_ok(run)
     text = run.text()
     assert "would create VPC wealist-local-vpc 10.0.0.0/16" in text
@@ -50,10 +51,10 @@ def test_check_diff_on_empty_account_plans_without_writing(backend):
 
 
 def test_s3_alone_finds_the_key_by_alias(backend):
-    assert_ok(run_playbook(backend, "--tags", "network,kms"))
+    assert_ok(run_playbook(backend, "--tags", "network,kms", playbook=LAYER))
     s3 = backend.client("s3")
     assert s3.list_buckets()["Buckets"] == []
-    run = run_playbook(backend, "--tags", "s3")
+    run = run_playbook(backend, "--tags", "s3", playbook=LAYER)
     assert_ok(run)
     names = sorted(b["Name"] for b in s3.list_buckets()["Buckets"])
     assert len(names) == 3 and all(n.startswith("wealist-local-") for n in names), names
