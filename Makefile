@@ -15,7 +15,7 @@ setup:
 	@bash scripts/setup.sh
 
 up: setup
-	@$(PY) -m local_backend up --state-dir $(STATE_DIR)
+	@$(PY) -m local_backend up --state-dir $(STATE_DIR) --postgres
 
 down:
 	@if [ -x $(PY) ]; then $(PY) -m local_backend down --state-dir $(STATE_DIR); else echo "nothing to stop"; fi

@@ -4,7 +4,8 @@
 ``GET /_local/health`` answers and writes ``DIR/backend.pid``, ``DIR/backend.env`` (shell exports) and
 ``DIR/backend.json``. ``down`` stops exactly the PID in ``DIR/backend.pid``. Nothing here imports moto,
 so ``up``/``down``/``status`` are fast; ``serve`` imports it after setting
-``MOTO_IAM_LOAD_MANAGED_POLICIES=true``.
+``MOTO_IAM_LOAD_MANAGED_POLICIES=true``. ``up --postgres`` first starts the local PostgreSQL server
+(postgres.py) and hands its port to ``serve``; ``down`` stops exactly that server's PID too.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import postgres
+
 PID_FILE = "backend.pid"
 ENV_FILE = "backend.env"
 JSON_FILE = "backend.json"
@@ -33,6 +36,7 @@ DEFAULT_REGION = "ap-northeast-2"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 LATENCY_FLAG_SCALE = 0.05  # same as latency.DEFAULT_LATENCY_FLAG_SCALE, kept here to avoid importing moto
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+ENV_POSTGRES = "LOCAL_BACKEND_POSTGRES"  # 1/true/yes: `up` starts PostgreSQL without --postgres
 
 
 class CliError(Exception):
@@ -159,6 +163,11 @@ def cmd_up(args: argparse.Namespace) -> int:
     state_dir.mkdir(parents=True, exist_ok=True)
     found = running_endpoint(state_dir)
     if found:
+        if args.postgres and "postgres_pid" not in read_state(state_dir):
+            raise CliError(
+                f"already running at {found[1]} (pid {found[0]}) without PostgreSQL; run "
+                f"'python -m local_backend down --state-dir {state_dir}' first, then up --postgres"
+            )
         print(f"already running at {found[1]} (pid {found[0]})")
         return 0
     old_pid = read_pid(state_dir)
@@ -176,6 +185,21 @@ def cmd_up(args: argparse.Namespace) -> int:
     scale = args.latency_scale
     if scale is None:
         scale = float(os.environ.get("LOCAL_BACKEND_LATENCY_SCALE") or 0.0)
+    pg = None
+    if args.postgres:
+        try:
+            pg = postgres.start(state_dir, timeout=args.timeout)
+        except postgres.PostgresError as exc:
+            raise CliError(f"--postgres: {exc}") from exc
+    try:
+        return _start_serve(args, state_dir, scale, pg)
+    except BaseException:
+        if pg is not None:
+            postgres.stop(pg.pid, pg.data_dir, timeout=5)
+        raise
+
+
+def _start_serve(args: argparse.Namespace, state_dir: Path, scale: float, pg: postgres.ServerInfo | None) -> int:
     command = [
         sys.executable,
         "-m",
@@ -188,6 +212,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         "--latency-scale",
         str(scale),
     ]
+    if pg is not None:
+        command += ["--postgres-port", str(pg.port), "--postgres-data-dir", str(pg.data_dir)]
     env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), env.get("PYTHONPATH")]))
     with open(state_dir / LOG_FILE, "ab") as log:
@@ -236,25 +262,42 @@ def cmd_up(args: argparse.Namespace) -> int:
         "port": port,
         "latency_scale": scale,
     }
+    if pg is not None:
+        state.update(postgres_port=pg.port, postgres_pid=pg.pid, postgres_data_dir=str(pg.data_dir))
     write_atomic(state_dir / ENV_FILE, env_text(endpoint, args.region))
     write_atomic(state_dir / JSON_FILE, json.dumps(state, indent=2) + "\n")
     print(endpoint)
+    if pg is not None:
+        print(f"postgres at {postgres.HOST}:{pg.port} (pid {pg.pid}, data {pg.data_dir})")
     return 0
+
+
+def _stop_postgres(state_dir: Path, state: dict[str, Any], timeout: float) -> None:
+    """Stop the PostgreSQL server recorded in backend.json, or one still running on STATE_DIR/postgres."""
+    if state.get("postgres_pid") is not None:
+        pid, data_dir = int(state["postgres_pid"]), Path(state["postgres_data_dir"])
+    else:
+        data_dir = (state_dir / postgres.DATA_DIRNAME).resolve()
+        pid = postgres.postmaster_pid(data_dir)
+    if pid is not None:
+        print(f"postgres pid {pid}: {postgres.stop(int(pid), data_dir, timeout)}")
+    if postgres.discard_fallback(state_dir):
+        print(f"postgres: removed the temporary cluster {data_dir}")
 
 
 def cmd_down(args: argparse.Namespace) -> int:
     state_dir: Path = args.state_dir.resolve()
+    state = read_state(state_dir)
     pid = read_pid(state_dir)
     if pid is None:
-        remove_state(state_dir)
         print("not running")
-        return 0
-    if not pid_alive(pid):
+    elif not pid_alive(pid):
         print(f"not running (stale pid {pid})")
     elif not is_backend_process(pid):
         print(f"pid {pid} is not a local_backend server (stale pid file); not signalling it")
     else:
         print(f"pid {pid}: {stop_pid(pid, args.timeout)}")
+    _stop_postgres(state_dir, state, args.timeout)
     remove_state(state_dir)
     return 0
 
@@ -264,6 +307,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     found = running_endpoint(state_dir)
     if found:
         print(f"running at {found[1]} (pid {found[0]})")
+        state = read_state(state_dir)
+        if "postgres_pid" in state:
+            alive = postgres.status(state["postgres_pid"], Path(state["postgres_data_dir"]))
+            where = f"{postgres.HOST}:{state['postgres_port']} (pid {state['postgres_pid']})"
+            print(f"postgres {'running at' if alive else 'NOT running, was'} {where}")
+            return 0 if alive else 1
         return 0
     print("not running")
     return 1
@@ -273,7 +322,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     from .server import serve
 
-    return serve(args.host, args.port, args.state_dir, args.latency_scale)
+    return serve(args.host, args.port, args.state_dir, args.latency_scale, args.postgres_port, args.postgres_data_dir)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -306,6 +355,12 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (default 0: a free port)")
     up.add_argument("--region", default=DEFAULT_REGION)
     up.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the health check (default 30)")
+    up.add_argument(
+        "--postgres",
+        action=argparse.BooleanOptionalAction,
+        default=os.environ.get(ENV_POSTGRES, "").lower() in ("1", "true", "yes"),
+        help=f"also start a local PostgreSQL server behind RDS postgres instances (default: env {ENV_POSTGRES})",
+    )
     _add_latency(up)
     up.set_defaults(func=cmd_up)
 
@@ -323,6 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=HOST)
     serve.add_argument("--state-dir", type=Path, default=None, help="where to write backend.port once bound")
     serve.add_argument("--region", default=DEFAULT_REGION, help="accepted for symmetry with up; clients pick it")
+    serve.add_argument("--postgres-port", type=int, default=None, help="port of the local PostgreSQL server (up)")
+    serve.add_argument("--postgres-data-dir", type=Path, default=None, help="its data directory (up)")
     _add_latency(serve)
     serve.set_defaults(func=cmd_serve)
     return parser

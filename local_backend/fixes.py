@@ -13,11 +13,21 @@ with KeyError 'CacheNodes' and then 'CacheSecurityGroups':
 * ``CacheSecurityGroups`` (``[]`` in a VPC), ``SecurityGroups`` (from the requested ids) and
   ``CacheParameterGroup``.
 * ``NumCacheNodes``: moto sets it only when ``Engine`` is passed explicitly; it now defaults to 1.
+
+RDS ManageMasterUserPassword: moto fills the ``rds!db-...`` / ``rds!cluster-...`` secret with
+``{"username": "admin", "password": "P@55w0rd!"}`` for every instance. RDS stores the instance's own
+``MasterUsername`` and a random password; so does the fixed backend (:func:`rds_managed_password`).
 """
 
 from __future__ import annotations
 
+import json
+import secrets
+import string
 from typing import Any
+
+#: RDS-generated passwords avoid '/', '@', '"', "'", '\\' and spaces.
+RDS_PASSWORD_ALPHABET = string.ascii_letters + string.digits + "!#$%&()*+,-.:;<=>?[]^_`{|}~"
 
 #: EC2 id prefix -> the DescribeTags ResourceType AWS reports (where moto's differs).
 EC2_TAG_RESOURCE_TYPES = {
@@ -65,6 +75,34 @@ def _cache_parameter_group(self: Any) -> dict[str, Any]:
     return {"CacheParameterGroupName": name, "ParameterApplyStatus": "in-sync", "CacheNodeIdsToReboot": []}
 
 
+def rds_managed_password(length: int = 28) -> str:
+    """A password shaped like the ones RDS generates for ManageMasterUserPassword."""
+    while True:
+        value = "".join(secrets.choice(RDS_PASSWORD_ALPHABET) for _ in range(length))
+        if any(c.isdigit() for c in value) and any(c in string.punctuation for c in value):
+            return value
+
+
+def _rds_secret_string(self: Any) -> str:
+    username = getattr(self.resource, "master_username", None) or "admin"
+    return json.dumps({"username": username, "password": rds_managed_password()})
+
+
+def _install_kms_key_arn_fix() -> None:
+    """moto's ScheduleKeyDeletion / CancelKeyDeletion / EnableKey / DisableKey index the key table with
+    the KeyId as given and answer a key ARN (what amazon.aws.kms_key sends) with HTTP 500 (KeyError).
+    AWS accepts a key id or a key ARN for all four."""
+    from moto.kms.models import KmsBackend
+
+    for name in ("schedule_key_deletion", "cancel_key_deletion", "enable_key", "disable_key"):
+        original = getattr(KmsBackend, name)
+
+        def wrapper(self: Any, key_id: str, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            return _original(self, self.get_key_id(key_id), *args, **kwargs)
+
+        setattr(KmsBackend, name, wrapper)
+
+
 def install() -> None:
     """Apply the fixes once per process (idempotent)."""
     global _installed
@@ -72,6 +110,9 @@ def install() -> None:
         return
     from moto.ec2.models import tags as ec2_tags
     from moto.elasticache.models import CacheCluster
+    from moto.rds.models import MasterUserSecret
+
+    MasterUserSecret._generate_secret_string = _rds_secret_string  # type: ignore[method-assign]
 
     ec2_tags.EC2_PREFIX_TO_RESOURCE.update(EC2_TAG_RESOURCE_TYPES)
 
@@ -87,4 +128,5 @@ def install() -> None:
     CacheCluster.cache_security_groups = property(_cache_security_groups)  # type: ignore[attr-defined]
     CacheCluster.security_groups = property(_security_groups)  # type: ignore[attr-defined]
     CacheCluster.cache_parameter_group = property(_cache_parameter_group)  # type: ignore[attr-defined]
+    _install_kms_key_arn_fix()
     _installed = True

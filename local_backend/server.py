@@ -155,9 +155,23 @@ def start_in_thread(
     return BackendHandle(server=server, host=bound_host, port=bound_port, previous_latency=previous)
 
 
-def serve(host: str, port: int, state_dir: Path | None, latency_scale: float | None) -> int:
-    """Foreground server (what ``python -m local_backend up`` launches). Stops on SIGTERM/SIGINT."""
+def serve(
+    host: str,
+    port: int,
+    state_dir: Path | None,
+    latency_scale: float | None,
+    postgres_port: int | None = None,
+    postgres_data_dir: Path | None = None,
+) -> int:
+    """Foreground server (what ``python -m local_backend up`` launches). Stops on SIGTERM/SIGINT.
+
+    With ``postgres_port``/``postgres_data_dir`` (``up --postgres``), RDS PostgreSQL instances are served by
+    that local PostgreSQL server (see postgres.py)."""
     install()
+    if postgres_port is not None and postgres_data_dir is not None:
+        from . import postgres
+
+        postgres.install_bridge(postgres_port, postgres_data_dir)
     config = latency.config_from(scale=latency_scale)
     latency.set_config(config)
     server: BaseWSGIServer = make_server(host, port, LocalBackendApp(), True, request_handler=MotoRequestHandler)
@@ -174,8 +188,10 @@ def serve(host: str, port: int, state_dir: Path | None, latency_scale: float | N
         tmp = state_dir / f".{PORT_FILE}.tmp"
         tmp.write_text(f"{bound_port}\n")
         tmp.replace(state_dir / PORT_FILE)
+    bridge = f", RDS postgres -> 127.0.0.1:{postgres_port}" if postgres_port is not None else ""
     print(
-        f"local_backend: serving moto on http://{host}:{bound_port} (pid {os.getpid()}, latency {config.as_dict()})",
+        f"local_backend: serving moto on http://{host}:{bound_port} (pid {os.getpid()}, latency {config.as_dict()}"
+        f"{bridge})",
         flush=True,
     )
     try:

@@ -35,3 +35,32 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 else
   echo "setup: venv up to date"
 fi
+
+# PostgreSQL server binaries for the local backend's RDS bridge (python -m local_backend up --postgres):
+# the Debian package `postgresql`, installed only when no /usr/lib/postgresql/*/bin/initdb exists.
+if [ -n "${LOCAL_BACKEND_PG_BINDIR:-}" ]; then
+  echo "setup: PostgreSQL binaries from LOCAL_BACKEND_PG_BINDIR=$LOCAL_BACKEND_PG_BINDIR"
+elif compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  echo "setup: PostgreSQL server present ($(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n1))"
+else
+  if [ "$(id -u)" -eq 0 ]; then
+    as_root=()
+  elif command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo)
+  else
+    echo "setup: the Debian package postgresql is needed (no /usr/lib/postgresql/*/bin/initdb) but this is not" \
+      "root and sudo is not available; run as root: apt-get update && apt-get install -y postgresql" >&2
+    exit 1
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: no /usr/lib/postgresql/*/bin/initdb and no apt-get: install a PostgreSQL server and set" \
+      "LOCAL_BACKEND_PG_BINDIR to the directory holding initdb, postgres and pg_isready" >&2
+    exit 1
+  fi
+  echo "setup: installing the Debian package postgresql: ${as_root[*]:+${as_root[*]} }apt-get update; apt-get install -y --no-install-recommends postgresql"
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql
+  initdb=$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n1) || true
+  [ -n "$initdb" ] || { echo "setup: apt-get installed postgresql but no /usr/lib/postgresql/*/bin/initdb exists" >&2; exit 1; }
+  echo "setup: PostgreSQL server installed ($initdb)"
+fi

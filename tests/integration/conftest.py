@@ -75,7 +75,7 @@ class Run:
 
 def _start_backend(state_dir: Path) -> Backend:
     subprocess.run(
-        [sys.executable, "-m", "local_backend", "up", "--state-dir", str(state_dir)],
+        [sys.executable, "-m", "local_backend", "up", "--state-dir", str(state_dir), "--postgres"],
         cwd=ROOT,
         check=True,
         capture_output=True,
