@@ -81,6 +81,19 @@ def slow_wait_seconds(timings: dict) -> float:
     return sum(t["seconds"] for t in timings["tasks"] if t["task"].lower().startswith("wait"))
 
 
+def play_seconds(timings: dict, prefix: str) -> float:
+    """Seconds spent in the plays whose name starts with prefix (e.g. 'Data layer')."""
+    return sum(t["seconds"] for t in timings["tasks"] if t.get("play", "").startswith(prefix))
+
+
+def wait_seconds_by_role(timings: dict) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for t in timings["tasks"]:
+        if t["task"].split(" : ")[-1].lower().startswith("wait") and t.get("role"):
+            out[t["role"]] = out.get(t["role"], 0.0) + t["seconds"]
+    return out
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--reps", type=int, default=3)
@@ -129,11 +142,22 @@ def main() -> int:
         extra = statistics.median(r["wall"] for r in results["latency"]) - statistics.median(
             r["wall"] for r in results["cold"]
         )
-        nat = DEFAULT_SECONDS["nat_gateway"] * args.latency_scale
+        scale = args.latency_scale
+        rds, redis = DEFAULT_SECONDS["rds_instance"] * scale, DEFAULT_SECONDS["elasticache_replication_group"] * scale
+        nat = DEFAULT_SECONDS["nat_gateway"] * scale
+        data_plain = statistics.median(play_seconds(r["timings"], "Data layer") for r in results["cold"])
+        data_lat = statistics.median(play_seconds(r["timings"], "Data layer") for r in results["latency"])
         print(
-            f"\nlatency mode (scale {args.latency_scale}): slow resources of this site.yml: NAT gateway(s), "
-            f"{nat:.1f} s each to become available; the run took {extra:+.1f} s more than the plain cold run."
+            f"\nlatency mode (scale {scale}): NAT gateway {nat:.0f} s, RDS instance {rds:.0f} s, "
+            f"ElastiCache replication group {redis:.0f} s to become available after creation"
         )
+        print(f"  whole run: {extra:+.1f} s over the plain cold run")
+        print(
+            f"  data layer: {data_plain:.1f} s plain, {data_lat:.1f} s with latency ({data_lat - data_plain:+.1f} s); "
+            f"sequential waits would add {rds + redis:.0f} s, fully overlapped ones {max(rds, redis):.0f} s"
+        )
+        waits = wait_seconds_by_role(results["latency"][len(results["latency"]) // 2]["timings"])
+        print("  time in wait tasks by role: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(waits.items())))
     print(f"\nper-task timings: {RESULTS.relative_to(ROOT)}/<scenario>-<rep>.json")
     return 0
 

@@ -36,6 +36,7 @@ class CallbackModule(CallbackBase):
         self._start = time.monotonic()
         self._tasks: list[dict] = []
         self._current: dict | None = None
+        self._play = ""
 
     def _finish_current(self) -> None:
         if self._current is not None:
@@ -43,10 +44,20 @@ class CallbackModule(CallbackBase):
             self._tasks.append(self._current)
             self._current = None
 
+    def v2_playbook_on_play_start(self, play) -> None:
+        self._finish_current()
+        self._play = play.get_name()
+
     def v2_playbook_on_task_start(self, task, is_conditional) -> None:  # noqa: ARG002
         self._finish_current()
         role = task._role.get_name() if task._role else None
-        self._current = {"task": task.get_name(), "role": role, "action": task.action, "_t0": time.monotonic()}
+        self._current = {
+            "play": self._play,
+            "task": task.get_name(),
+            "role": role,
+            "action": task.action,
+            "_t0": time.monotonic(),
+        }
 
     v2_playbook_on_handler_task_start = v2_playbook_on_task_start
 
