@@ -129,7 +129,8 @@ def install() -> None:
     CacheCluster.security_groups = property(_security_groups)  # type: ignore[attr-defined]
     CacheCluster.cache_parameter_group = property(_cache_parameter_group)  # type: ignore[attr-defined]
     _install_kms_key_arn_fix()
-    from local_backend import elasticache
+    from local_backend import elasticache, rds
 
     elasticache.install()
+    rds.install()
     _installed = True

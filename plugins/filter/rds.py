@@ -1,0 +1,388 @@
+# Copyright: cloudops.eks_platform contributors
+# Apache-2.0
+"""Pure RDS/Aurora input checks for aws_rds and aws_aurora, usable before any AWS call.
+
+Every function is free of Ansible and boto3 so the unit tests import it directly. The messages name
+the variable they are about with the names the caller gives (role variable and the platform_* knob
+it is mapped from).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+DOCUMENTATION = r"""
+name: rds_problems
+short_description: RDS and Aurora input checks - problems, window overlap, parameter group family, default port
+description:
+  - C(rds_problems) takes a dict of the instance settings and returns human-readable problems (empty
+    list when valid) - engine and engine version, instance class format, storage size and storage
+    autoscaling threshold, backup retention, backup/maintenance window format, length and overlap.
+  - C(aurora_problems) does the same for a list of Aurora cluster definitions.
+  - C(rds_windows_overlap) tells whether a daily backup window (C(hh24:mi-hh24:mi), UTC) and a weekly
+    maintenance window (C(ddd:hh24:mi-ddd:hh24:mi), UTC) overlap. Windows that only touch
+    (C(03:00-06:00) and C(mon:00:00-mon:03:00)) do not overlap, as in RDS.
+  - C(rds_parameter_group_family) derives the parameter group family from engine and version
+    (C(postgres) C(17.7) -> C(postgres17), C(aurora-postgresql) C(16.6) -> C(aurora-postgresql16),
+    C(aurora-mysql) C(8.0.mysql_aurora.3.08.0) -> C(aurora-mysql8.0)).
+positional: settings, names
+options:
+  _input:
+    description: The settings (rds_problems), the cluster list (aurora_problems) or the backup window.
+    type: raw
+    required: true
+  names:
+    description: Variable name per setting, used in the messages.
+    type: dict
+"""
+
+EXAMPLES = r"""
+problems: >-
+  {{ {'engine': 'postgres', 'engine_version': '17.7', 'allocated_storage': 20}
+     | cloudops.eks_platform.rds_problems }}
+overlap: "{{ '03:00-06:00' | cloudops.eks_platform.rds_windows_overlap('mon:00:00-mon:03:00') }}"
+family: "{{ 'postgres' | cloudops.eks_platform.rds_parameter_group_family('17.7') }}"
+"""
+
+RETURN = r"""
+_value:
+  description: Problems found (empty list when valid), a bool (rds_windows_overlap) or a family name.
+  type: raw
+"""
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_MINUTES = 24 * 60
+WEEK_MINUTES = 7 * DAY_MINUTES
+MIN_WINDOW_MINUTES = 30
+
+#: Engines of a standalone DB instance this collection manages, with the major versions RDS offers.
+INSTANCE_ENGINES: dict[str, tuple[int, ...]] = {"postgres": (13, 14, 15, 16, 17)}
+#: Aurora engines with the major versions offered (aurora-mysql: the MySQL-compatible major 8.0 = "8").
+AURORA_ENGINES: dict[str, tuple[int, ...]] = {"aurora-postgresql": (13, 14, 15, 16, 17), "aurora-mysql": (8,)}
+DEFAULT_PORTS = {"postgres": 5432, "aurora-postgresql": 5432, "aurora-mysql": 3306, "mysql": 3306}
+#: Allocated storage range (GiB) per storage type for RDS PostgreSQL.
+STORAGE_RANGES: dict[str, tuple[int, int]] = {
+    "gp2": (20, 65536),
+    "gp3": (20, 65536),
+    "io1": (100, 65536),
+    "io2": (100, 65536),
+    "standard": (5, 3072),
+}
+INSTANCE_CLASS = re.compile(r"^db\.[a-z][a-z0-9-]*\.[0-9]*[a-z0-9]+$")
+DB_NAME_PG = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+DB_NAME_MYSQL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
+RESERVED_USERNAMES = {"admin", "rdsadmin", "postgres", "root", "rdsrepladmin"}
+_BACKUP = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+_MAINT = re.compile(r"^([a-z]{3}):([01]\d|2[0-3]):([0-5]\d)-([a-z]{3}):([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_backup_window(window: str) -> tuple[int, int]:
+    """``hh24:mi-hh24:mi`` (UTC) -> (start, end) in minutes of the day; end may be < start (wraps)."""
+    match = _BACKUP.match(str(window).strip())
+    if not match:
+        raise ValueError(f"'{window}' is not hh24:mi-hh24:mi (e.g. 03:00-06:00)")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    return h1 * 60 + m1, h2 * 60 + m2
+
+
+def parse_maintenance_window(window: str) -> tuple[int, int]:
+    """``ddd:hh24:mi-ddd:hh24:mi`` (UTC, any case) -> (start, end) in minutes of the week (Monday 00:00 = 0)."""
+    match = _MAINT.match(str(window).strip().lower())
+    if not match or match.group(1) not in DAYS or match.group(4) not in DAYS:
+        raise ValueError(f"'{window}' is not ddd:hh24:mi-ddd:hh24:mi with ddd one of {', '.join(DAYS)} "
+                         "(e.g. mon:00:00-mon:03:00)")
+    d1, h1, m1, d2, h2, m2 = match.groups()
+    start = DAYS.index(d1) * DAY_MINUTES + int(h1) * 60 + int(m1)
+    end = DAYS.index(d2) * DAY_MINUTES + int(h2) * 60 + int(m2)
+    return start, end
+
+
+def _length(start: int, end: int, period: int) -> int:
+    return (end - start) % period
+
+
+def _intervals(start: int, end: int, period: int) -> list[tuple[int, int]]:
+    """Half-open intervals on [0, period) covering a possibly wrapping window."""
+    if end > start:
+        return [(start, end)]
+    return [(start, period), (0, end)]
+
+
+def rds_windows_overlap(backup_window: str, maintenance_window: str) -> bool:
+    """Whether a daily backup window and a weekly maintenance window share at least one minute."""
+    b_start, b_end = parse_backup_window(backup_window)
+    m_start, m_end = parse_maintenance_window(maintenance_window)
+    maint = _intervals(m_start, m_end, WEEK_MINUTES)
+    for day in range(7):
+        offset = day * DAY_MINUTES
+        start = offset + b_start
+        end = offset + b_start + _length(b_start, b_end, DAY_MINUTES)
+        backup = _intervals(start % WEEK_MINUTES, end % WEEK_MINUTES, WEEK_MINUTES)
+        for bs, be in backup:
+            for ms, me in maint:
+                if bs < me and ms < be:
+                    return True
+    return False
+
+
+def window_problems(
+    backup_window: str | None, maintenance_window: str | None, names: Mapping[str, str] | None = None
+) -> list[str]:
+    """Format, minimum length (30 min), maximum length (24 h for maintenance) and overlap."""
+    names = dict(names or {})
+    b_name = names.get("backup_window", "backup_window")
+    m_name = names.get("maintenance_window", "maintenance_window")
+    problems: list[str] = []
+    backup = maint = None
+    if backup_window:
+        try:
+            backup = parse_backup_window(backup_window)
+        except ValueError as exc:
+            problems.append(f"{b_name}: {exc}")
+        else:
+            if _length(*backup, DAY_MINUTES) < MIN_WINDOW_MINUTES:
+                problems.append(f"{b_name}: '{backup_window}' must last at least {MIN_WINDOW_MINUTES} minutes")
+    if maintenance_window:
+        try:
+            maint = parse_maintenance_window(maintenance_window)
+        except ValueError as exc:
+            problems.append(f"{m_name}: {exc}")
+        else:
+            length = _length(*maint, WEEK_MINUTES)
+            if not MIN_WINDOW_MINUTES <= length <= DAY_MINUTES:
+                problems.append(f"{m_name}: '{maintenance_window}' must last between {MIN_WINDOW_MINUTES} minutes "
+                                "and 24 hours")
+    if backup and maint and rds_windows_overlap(backup_window, maintenance_window):
+        problems.append(
+            f"{b_name} '{backup_window}' overlaps {m_name} '{maintenance_window}': RDS refuses overlapping "
+            "backup and maintenance windows (adjacent windows such as 03:00-06:00 and mon:00:00-mon:03:00 are fine)"
+        )
+    return problems
+
+
+def _major(engine: str, version: str) -> int | None:
+    """Major version: postgres '17.7' -> 17; aurora-mysql '8.0.mysql_aurora.3.08.0' -> 8."""
+    match = re.match(r"^(\d+)(?:\.\d+)?", str(version))
+    if not match:
+        return None
+    return int(match.group(1))
+
+
+def rds_parameter_group_family(engine: str, version: Any) -> str:
+    """Parameter group family of an engine and version (see DOCUMENTATION)."""
+    version = str(version)
+    if engine == "aurora-mysql":
+        match = re.match(r"^(\d+\.\d+)", version)
+        if not match:
+            raise ValueError(f"cannot derive a parameter group family from {engine} {version}")
+        return f"aurora-mysql{match.group(1)}"
+    major = _major(engine, version)
+    if major is None:
+        raise ValueError(f"cannot derive a parameter group family from {engine} {version}")
+    return f"{engine}{major}"
+
+
+def _version_problem(engine: str, version: Any, supported: Mapping[str, Sequence[int]], name: str) -> str | None:
+    version = str(version)
+    if engine == "aurora-mysql":
+        pattern = r"^8\.0\.mysql_aurora\.3\.\d{2}\.\d+$"
+        example = "8.0.mysql_aurora.3.08.0"
+    else:
+        pattern = r"^\d+\.\d+$"
+        example = "17.7" if engine == "postgres" else "16.6"
+    if not re.match(pattern, version):
+        return f"{name}: '{version}' is not a valid {engine} engine version (e.g. {example})"
+    major = _major(engine, version)
+    allowed = tuple(supported.get(engine, ()))
+    if major not in allowed:
+        return (f"{name}: {engine} {version} is not supported: major versions "
+                f"{', '.join(str(m) for m in allowed)}")
+    return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def rds_problems(settings: Mapping[str, Any], names: Mapping[str, str] | None = None) -> list[str]:
+    """Problems of the settings of a standalone DB instance (empty list = valid).
+
+    Keys read (all optional): engine, engine_version, supported_major_versions, instance_class,
+    storage_type, allocated_storage, max_allocated_storage, backup_retention_period, backup_window,
+    maintenance_window, db_name, master_username, port, performance_insights_retention_period.
+    """
+    names = dict(names or {})
+
+    def n(key: str) -> str:
+        return names.get(key, key)
+
+    problems: list[str] = []
+    engine = settings.get("engine", "postgres")
+    supported = dict(INSTANCE_ENGINES)
+    if settings.get("supported_major_versions"):
+        supported[engine] = tuple(int(m) for m in settings["supported_major_versions"])
+    if engine not in supported:
+        problems.append(f"{n('engine')}: engine '{engine}' is not supported (one of {', '.join(supported)})")
+    elif settings.get("engine_version") is not None:
+        problem = _version_problem(engine, settings["engine_version"], supported, n("engine_version"))
+        if problem:
+            problems.append(problem)
+
+    instance_class = settings.get("instance_class")
+    if instance_class is not None and not INSTANCE_CLASS.match(str(instance_class)):
+        problems.append(f"{n('instance_class')}: '{instance_class}' is not a DB instance class "
+                        "(db.<family>.<size>, e.g. db.t4g.small)")
+
+    storage_type = settings.get("storage_type", "gp3")
+    if storage_type not in STORAGE_RANGES:
+        problems.append(f"{n('storage_type')}: '{storage_type}' is not one of {', '.join(STORAGE_RANGES)}")
+        low, high = STORAGE_RANGES["gp3"]
+    else:
+        low, high = STORAGE_RANGES[storage_type]
+    allocated = _int(settings.get("allocated_storage"))
+    if settings.get("allocated_storage") is not None:
+        if allocated is None or not low <= allocated <= high:
+            problems.append(f"{n('allocated_storage')}: {settings.get('allocated_storage')} GiB is outside "
+                            f"{low}-{high} GiB ({storage_type})")
+    max_storage = settings.get("max_allocated_storage")
+    if max_storage not in (None, 0, "0", ""):
+        max_int = _int(max_storage)
+        if max_int is None or max_int > high:
+            problems.append(f"{n('max_allocated_storage')}: {max_storage} GiB is above the {high} GiB maximum "
+                            f"({storage_type})")
+        elif allocated is not None:
+            if max_int < allocated:
+                problems.append(f"{n('max_allocated_storage')}: {max_int} GiB is below "
+                                f"{n('allocated_storage')} ({allocated} GiB); use a threshold at least 10 % above "
+                                "the allocated storage, or 0 (or the allocated size) for no storage autoscaling")
+            elif allocated < max_int < allocated * 1.1:
+                problems.append(f"{n('max_allocated_storage')}: {max_int} GiB must be at least 10 % above "
+                                f"{n('allocated_storage')} ({allocated} GiB), or equal to it for no autoscaling")
+
+    retention = settings.get("backup_retention_period")
+    if retention is not None and (_int(retention) is None or not 0 <= _int(retention) <= 35):
+        problems.append(f"{n('backup_retention_period')}: {retention} is outside 0-35 days")
+
+    problems += window_problems(settings.get("backup_window"), settings.get("maintenance_window"), names)
+
+    pi = settings.get("performance_insights_retention_period")
+    if pi is not None:
+        pi_int = _int(pi)
+        if pi_int is None or not (pi_int in (7, 731) or (pi_int % 31 == 0 and 31 <= pi_int <= 713)):
+            problems.append(f"{n('performance_insights_retention_period')}: {pi} days is not 7, 731 or a "
+                            "multiple of 31 up to 713")
+
+    db_name = settings.get("db_name")
+    if db_name and not DB_NAME_PG.match(str(db_name)):
+        problems.append(f"{n('db_name')}: '{db_name}' must start with a letter and hold only letters, digits and "
+                        "_ (at most 63)")
+    username = settings.get("master_username")
+    if username is not None:
+        if not USERNAME.match(str(username)):
+            problems.append(f"{n('master_username')}: '{username}' must start with a letter and hold only "
+                            "letters, digits and _ (at most 16)")
+        elif str(username).lower() in RESERVED_USERNAMES:
+            problems.append(f"{n('master_username')}: '{username}' is reserved by the engine")
+    port = settings.get("port")
+    if port is not None and (_int(port) is None or not 1150 <= _int(port) <= 65535):
+        problems.append(f"{n('port')}: {port} is outside 1150-65535")
+    return problems
+
+
+def aurora_problems(
+    clusters: Sequence[Mapping[str, Any]],
+    names: Mapping[str, str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """Problems of a list of Aurora cluster definitions (empty list = valid).
+
+    Each entry: name (suffix, required), engine (aurora-postgresql | aurora-mysql), engine_version,
+    instance_class, readers (0-15), database_name, master_username, port, backup_window,
+    maintenance_window, backup_retention_period, parameters (dict). ``defaults`` supplies the windows
+    and retention when an entry has none. ``names['clusters']`` names the list variable.
+    """
+    names = dict(names or {})
+    defaults = dict(defaults or {})
+    label = names.get("clusters", "clusters")
+    problems: list[str] = []
+    if not isinstance(clusters, Sequence) or isinstance(clusters, (str, bytes)):
+        return [f"{label}: must be a list of cluster definitions"]
+    seen: set[str] = set()
+    for index, cluster in enumerate(clusters):
+        if not isinstance(cluster, Mapping):
+            problems.append(f"{label}[{index}]: must be a dict")
+            continue
+        suffix = cluster.get("name")
+        where = f"{label}[{index}] ({suffix})"
+        if not suffix or not re.match(r"^[a-z][a-z0-9-]{0,29}$", str(suffix)) or "--" in str(suffix):
+            problems.append(f"{where}: name must be 1-30 characters of a-z 0-9 - starting with a letter")
+        elif suffix in seen:
+            problems.append(f"{where}: name is listed twice")
+        else:
+            seen.add(suffix)
+        engine = cluster.get("engine")
+        if engine not in AURORA_ENGINES:
+            problems.append(f"{where}: engine '{engine}' is not one of {', '.join(AURORA_ENGINES)}")
+        elif cluster.get("engine_version") is None:
+            problems.append(f"{where}: engine_version is required")
+        else:
+            problem = _version_problem(engine, cluster["engine_version"], AURORA_ENGINES, f"{where}: engine_version")
+            if problem:
+                problems.append(problem)
+        instance_class = cluster.get("instance_class")
+        if not instance_class or not (INSTANCE_CLASS.match(str(instance_class)) or instance_class == "db.serverless"):
+            problems.append(f"{where}: instance_class '{instance_class}' is not a DB instance class "
+                            "(db.<family>.<size>, e.g. db.r6g.large)")
+        readers = _int(cluster.get("readers", 0))
+        if readers is None or not 0 <= readers <= 15:
+            problems.append(f"{where}: readers must be 0-15 (got {cluster.get('readers')})")
+        db_name = cluster.get("database_name")
+        pattern = DB_NAME_MYSQL if engine == "aurora-mysql" else DB_NAME_PG
+        if db_name and not pattern.match(str(db_name)):
+            problems.append(f"{where}: database_name '{db_name}' must start with a letter and hold only letters, "
+                            "digits and _")
+        username = cluster.get("master_username")
+        if not username or not USERNAME.match(str(username)):
+            problems.append(f"{where}: master_username '{username}' must start with a letter and hold only letters, "
+                            "digits and _ (at most 16)")
+        elif str(username).lower() in RESERVED_USERNAMES:
+            problems.append(f"{where}: master_username '{username}' is reserved by the engine")
+        port = cluster.get("port")
+        if port is not None and (_int(port) is None or not 1150 <= _int(port) <= 65535):
+            problems.append(f"{where}: port {port} is outside 1150-65535")
+        retention = cluster.get("backup_retention_period", defaults.get("backup_retention_period"))
+        if retention is not None and (_int(retention) is None or not 1 <= _int(retention) <= 35):
+            problems.append(f"{where}: backup_retention_period {retention} is outside 1-35 days")
+        parameters = cluster.get("parameters", {})
+        if not isinstance(parameters, Mapping):
+            problems.append(f"{where}: parameters must be a dict of parameter name to value")
+        problems += window_problems(
+            cluster.get("backup_window", defaults.get("backup_window")),
+            cluster.get("maintenance_window", defaults.get("maintenance_window")),
+            {"backup_window": f"{where}: backup_window", "maintenance_window": f"{where}: maintenance_window"},
+        )
+    return problems
+
+
+def rds_default_port(engine: str) -> int:
+    return DEFAULT_PORTS.get(engine, 5432)
+
+
+class FilterModule:
+    def filters(self) -> dict[str, Any]:
+        return {
+            "rds_problems": rds_problems,
+            "aurora_problems": aurora_problems,
+            "rds_windows_overlap": rds_windows_overlap,
+            "rds_window_problems": window_problems,
+            "rds_parameter_group_family": rds_parameter_group_family,
+            "rds_default_port": rds_default_port,
+        }

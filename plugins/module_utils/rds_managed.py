@@ -1,0 +1,559 @@
+# Copyright: cloudops.eks_platform contributors
+# Apache-2.0
+"""AWS side of the RDS modules: thin retried API wrappers, one-budget waits, KMS key resolution,
+tags, and the converge routines for a DB instance and an Aurora cluster with its members.
+
+The compare logic lives in :mod:`rds_compare` (pure, unit-tested). Nothing here ever sends a
+password: the master user password is always managed by RDS in Secrets Manager
+(``ManageMasterUserPassword``) and never read.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_compare import (
+    AVAILABLE,
+    CLUSTER_FIELDS,
+    CLUSTER_MODIFIABLE,
+    INSTANCE_FIELDS,
+    INSTANCE_MODIFIABLE,
+    Plan,
+    after_view,
+    create_params,
+    member_plan,
+    pending_reboot,
+    plan_modify,
+    snake_view,
+    wanted_options,
+)
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
+AWS_ERRORS: tuple[type[Exception], ...] = ()
+try:
+    AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+except NameError:  # botocore missing: AnsibleAWSModule reports it
+    pass
+
+
+# --- thin API wrappers (retried on throttling and transient errors) --------------------------------
+@AWSRetry.jittered_backoff()
+def _describe_db_instances(client, **kwargs: Any) -> list[dict[str, Any]]:
+    paginator = client.get_paginator("describe_db_instances")
+    return paginator.paginate(**kwargs).build_full_result()["DBInstances"]
+
+
+@AWSRetry.jittered_backoff()
+def _describe_db_clusters(client, **kwargs: Any) -> list[dict[str, Any]]:
+    return client.describe_db_clusters(**kwargs)["DBClusters"]
+
+
+@AWSRetry.jittered_backoff()
+def _call(client, method: str, **kwargs: Any) -> dict[str, Any]:
+    return getattr(client, method)(**kwargs)
+
+
+@AWSRetry.jittered_backoff()
+def _describe_key(client, key_id: str) -> dict[str, Any]:
+    return client.describe_key(KeyId=key_id)["KeyMetadata"]
+
+
+class Deadline:
+    """One time budget shared by every wait of a module run."""
+
+    def __init__(self, seconds: int) -> None:
+        self.total = int(seconds)
+        self.end = time.monotonic() + self.total
+
+    def remaining(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+
+def wait_for(
+    module,
+    fetch: Callable[[], Any],
+    ready: Callable[[Any], bool],
+    deadline: Deadline,
+    what: str,
+    status: Callable[[Any], str] = lambda item: str(item),
+) -> Any:
+    """Poll ``fetch`` until ``ready`` (2 s, doubling to 15 s) or fail when the budget is spent."""
+    delay = 2.0
+    while True:
+        item = fetch()
+        if ready(item):
+            return item
+        remaining = deadline.remaining()
+        if remaining <= 0:
+            module.fail_json(
+                msg=f"Timed out waiting for {what} (budget {deadline.total} s, wait_timeout); "
+                f"last status: {status(item)}"
+            )
+        time.sleep(min(delay, remaining))
+        delay = min(delay * 2, 15.0)
+
+
+class RDSContext:
+    """Clients, check mode, the shared deadline and a KMS reference cache for one module run."""
+
+    def __init__(self, module, timeout: int | None = None) -> None:
+        self.module = module
+        self.client = module.client("rds")
+        self._kms = None
+        self._keys: dict[str, str] = {}
+        self.deadline = Deadline(timeout if timeout is not None else module.params.get("wait_timeout") or 0)
+        self.check_mode = module.check_mode
+
+    def fail(self, error: Exception, msg: str) -> None:
+        self.module.fail_json_aws(error, msg=msg)
+
+    # KMS ------------------------------------------------------------------------------------------
+    def key_arn(self, reference: str | None, option: str) -> str | None:
+        """ARN of a KMS key given as id, ARN, alias or alias ARN (what RDS reports), cached."""
+        if not reference:
+            return reference
+        if _KEY_ARN.match(reference):
+            return reference
+        if reference not in self._keys:
+            if self._kms is None:
+                self._kms = self.module.client("kms")
+            try:
+                self._keys[reference] = _describe_key(self._kms, reference)["Arn"]
+            except is_boto3_error_code("NotFoundException"):
+                self.module.fail_json(msg=f"KMS key {reference} ({option}) not found")
+            except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.fail(e, f"Failed to describe KMS key {reference} ({option})")
+        return self._keys[reference]
+
+    def resolve_keys(self, params: dict[str, Any], options: tuple[str, ...]) -> dict[str, Any]:
+        out = dict(params)
+        for option in options:
+            if out.get(option):
+                out[option] = self.key_arn(out[option], option)
+        return out
+
+    # reads ----------------------------------------------------------------------------------------
+    def instance(self, identifier: str) -> dict[str, Any] | None:
+        try:
+            found = _describe_db_instances(self.client, DBInstanceIdentifier=identifier)
+        except is_boto3_error_code("DBInstanceNotFound"):
+            return None
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.fail(e, f"Failed to describe DB instance {identifier}")
+        return found[0] if found else None
+
+    def cluster_members(self, cluster_id: str) -> dict[str, dict[str, Any]]:
+        try:
+            found = _describe_db_instances(self.client, Filters=[{"Name": "db-cluster-id", "Values": [cluster_id]}])
+        except AWS_ERRORS as e:
+            self.fail(e, f"Failed to describe the DB instances of cluster {cluster_id}")
+        return {i["DBInstanceIdentifier"]: i for i in found if i.get("DBClusterIdentifier") == cluster_id}
+
+    def cluster(self, identifier: str) -> dict[str, Any] | None:
+        try:
+            found = _describe_db_clusters(self.client, DBClusterIdentifier=identifier)
+        except is_boto3_error_code("DBClusterNotFoundFault"):
+            return None
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.fail(e, f"Failed to describe DB cluster {identifier}")
+        return found[0] if found else None
+
+    # writes ---------------------------------------------------------------------------------------
+    def call(self, method: str, what: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return _call(self.client, method, **kwargs)
+        except AWS_ERRORS as e:
+            self.fail(e, f"Failed to {what}")
+        return {}
+
+    def converge_tags(
+        self, arn: str, current: list[dict[str, str]] | None, wanted: dict[str, str] | None, purge: bool
+    ) -> tuple[bool, dict[str, str], dict[str, str]]:
+        before = boto3_tag_list_to_ansible_dict(current or [])
+        if wanted is None:
+            return False, before, before
+        to_set, to_unset = compare_aws_tags(before, wanted, purge)
+        after = {k: v for k, v in before.items() if k not in to_unset}
+        after.update(to_set)
+        if not (to_set or to_unset):
+            return False, before, after
+        if not self.check_mode:
+            if to_unset:
+                self.call("remove_tags_from_resource", f"untag {arn}", ResourceName=arn, TagKeys=to_unset)
+            if to_set:
+                self.call("add_tags_to_resource", f"tag {arn}", ResourceName=arn,
+                          Tags=ansible_dict_to_boto3_tag_list(to_set))
+        return True, before, after
+
+    # waits ----------------------------------------------------------------------------------------
+    def wait_instance(self, identifier: str, statuses: frozenset[str] = frozenset({AVAILABLE})) -> dict[str, Any]:
+        return wait_for(
+            self.module,
+            lambda: self.instance(identifier),
+            lambda i: i is not None and i.get("DBInstanceStatus") in statuses,
+            self.deadline,
+            f"DB instance {identifier} to be {'/'.join(sorted(statuses))}",
+            lambda i: "not found" if i is None else i.get("DBInstanceStatus", "?"),
+        )
+
+    def wait_instance_gone(self, identifier: str) -> None:
+        wait_for(
+            self.module,
+            lambda: self.instance(identifier),
+            lambda i: i is None,
+            self.deadline,
+            f"DB instance {identifier} to be deleted",
+            lambda i: "gone" if i is None else i.get("DBInstanceStatus", "?"),
+        )
+
+    def wait_cluster(self, identifier: str, statuses: frozenset[str] = frozenset({AVAILABLE})) -> dict[str, Any]:
+        return wait_for(
+            self.module,
+            lambda: self.cluster(identifier),
+            lambda c: c is not None and c.get("Status") in statuses,
+            self.deadline,
+            f"DB cluster {identifier} to be {'/'.join(sorted(statuses))}",
+            lambda c: "not found" if c is None else c.get("Status", "?"),
+        )
+
+    def wait_cluster_gone(self, identifier: str) -> None:
+        wait_for(
+            self.module,
+            lambda: self.cluster(identifier),
+            lambda c: c is None,
+            self.deadline,
+            f"DB cluster {identifier} to be deleted",
+            lambda c: "gone" if c is None else c.get("Status", "?"),
+        )
+
+
+def describe_result(resource: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A Describe answer as a snake_cased result with tags as a dict (empty when absent)."""
+    if not resource:
+        return {}
+    result = camel_dict_to_snake_dict(dict(resource), ignore_list=["TagList"])
+    result.pop("tag_list", None)
+    result["tags"] = boto3_tag_list_to_ansible_dict(resource.get("TagList") or [])
+    return result
+
+
+KMS_OPTIONS = ("kms_key_id", "master_user_secret_kms_key_id", "performance_insights_kms_key_id")
+
+
+def _master_secret_changes(current: Mapping[str, Any], wanted: Mapping[str, Any], plan: Plan) -> None:
+    """Turn on ManageMasterUserPassword when RDS does not manage the password yet (never off)."""
+    if current.get("MasterUserSecret"):
+        return
+    plan.modify = dict(plan.modify or {})
+    plan.modify["ManageMasterUserPassword"] = True
+    if wanted.get("master_user_secret_kms_key_id"):
+        plan.modify["MasterUserSecretKmsKeyId"] = wanted["master_user_secret_kms_key_id"]
+    plan.changed = list(plan.changed or []) + ["manage_master_user_password"]
+    plan.drift = [d for d in plan.drift or [] if d != "master_user_secret_kms_key_id"]
+
+
+def ensure_instance(
+    ctx: RDSContext,
+    identifier: str,
+    params: Mapping[str, Any],
+    scope: str,
+    tags: dict[str, str] | None,
+    purge_tags: bool,
+    apply_immediately: bool,
+    reboot_pending: bool = False,
+    current: dict[str, Any] | None = None,
+    engine: str = "",
+) -> dict[str, Any]:
+    """Create or converge one DB instance (``scope`` standalone or member). Returns a report dict."""
+    fields = tuple(f for f in INSTANCE_FIELDS if f.scope in ("both", scope))
+    wanted = wanted_options(params, fields, scope)
+    report: dict[str, Any] = {
+        "identifier": identifier, "changed": False, "created": False, "changes": [], "drift": [],
+        "pending_reboot": False, "rebooted": False,
+    }
+    if current is None:
+        current = ctx.instance(identifier)
+    if current is None:
+        create = create_params(wanted, fields)
+        create["DBInstanceIdentifier"] = identifier
+        if scope == "standalone":
+            create["ManageMasterUserPassword"] = True
+        if tags:
+            create["Tags"] = ansible_dict_to_boto3_tag_list(tags)
+        report.update(changed=True, created=True, changes=["create"], before={},
+                      after=dict(wanted, tags=tags or {}))
+        if not ctx.check_mode:
+            created = ctx.call("create_db_instance", f"create DB instance {identifier}", **create)
+            report["instance"] = created.get("DBInstance", {})
+        return report
+
+    status = current.get("DBInstanceStatus")
+    if status == "deleting":
+        ctx.module.fail_json(msg=f"DB instance {identifier} is being deleted; run again once it is gone")
+    before = snake_view(current, fields)
+    plan = plan_modify(current, wanted, fields, engine or current.get("Engine", ""))
+    if scope == "standalone":
+        _master_secret_changes(current, wanted, plan)
+    report["drift"] = plan.drift or []
+    after = after_view(before, wanted, plan)
+    if plan.modify:
+        report["changed"] = True
+        report["changes"] = plan.changed or []
+        if not ctx.check_mode:
+            if status not in INSTANCE_MODIFIABLE:
+                current = ctx.wait_instance(identifier, INSTANCE_MODIFIABLE)
+            modified = ctx.call(
+                "modify_db_instance", f"modify DB instance {identifier}",
+                DBInstanceIdentifier=identifier, ApplyImmediately=apply_immediately, **plan.modify,
+            )
+            current = modified.get("DBInstance", current)
+    tag_changed, tags_before, tags_after = ctx.converge_tags(
+        current["DBInstanceArn"], current.get("TagList"), tags, purge_tags
+    )
+    if tag_changed:
+        report["changed"] = True
+        report["changes"] = report["changes"] + ["tags"]
+    before["tags"], after["tags"] = tags_before, tags_after
+    report["before"], report["after"] = before, after
+    report["pending_reboot"] = pending_reboot(current)
+    if report["pending_reboot"] and reboot_pending and not plan.modify:
+        report.update(changed=True, rebooted=True)
+        report["changes"] = report["changes"] + ["reboot"]
+        if not ctx.check_mode:
+            if current.get("DBInstanceStatus") not in INSTANCE_MODIFIABLE:
+                current = ctx.wait_instance(identifier, INSTANCE_MODIFIABLE)
+            ctx.call("reboot_db_instance", f"reboot DB instance {identifier}", DBInstanceIdentifier=identifier)
+    report["instance"] = current
+    return report
+
+
+def delete_instance(
+    ctx: RDSContext,
+    identifier: str,
+    current: dict[str, Any] | None,
+    final_snapshot: str | None,
+    skip_final_snapshot: bool,
+    disable_deletion_protection: bool,
+    member: bool = False,
+) -> dict[str, Any]:
+    report: dict[str, Any] = {"identifier": identifier, "changed": False, "deleted": False, "changes": []}
+    if current is None or current.get("DBInstanceStatus") == "deleting":
+        return report
+    if current.get("DeletionProtection"):
+        if not disable_deletion_protection:
+            ctx.module.fail_json(
+                msg=f"DB instance {identifier} has deletion protection on; set deletion_protection: false with "
+                "state: absent to turn it off and delete"
+            )
+        if not ctx.check_mode:
+            ctx.call("modify_db_instance", f"turn off deletion protection of {identifier}",
+                     DBInstanceIdentifier=identifier, DeletionProtection=False, ApplyImmediately=True)
+    report.update(changed=True, deleted=True, changes=["delete"])
+    if ctx.check_mode:
+        return report
+    if current.get("DBInstanceStatus") not in INSTANCE_MODIFIABLE | {"stopped", "failed", "incompatible-parameters"}:
+        ctx.wait_instance(identifier, INSTANCE_MODIFIABLE | {"stopped"})
+    kwargs: dict[str, Any] = {"DBInstanceIdentifier": identifier}
+    if not member:
+        if skip_final_snapshot or not final_snapshot:
+            kwargs["SkipFinalSnapshot"] = True
+        else:
+            kwargs["FinalDBSnapshotIdentifier"] = final_snapshot
+    try:
+        _call(ctx.client, "delete_db_instance", **kwargs)
+    except is_boto3_error_code("DBInstanceNotFound"):
+        pass
+    except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+        ctx.fail(e, f"Failed to delete DB instance {identifier}")
+    return report
+
+
+def cluster_member_params(params: Mapping[str, Any], member: Mapping[str, Any], index: int) -> dict[str, Any]:
+    """Settings of one cluster member: the member's own over the module's instance-level options."""
+    out = {
+        "engine": params["engine"],
+        "db_cluster_identifier": params["db_cluster_identifier"],
+        "db_instance_class": member.get("db_instance_class") or params.get("instance_class"),
+        "promotion_tier": member.get("promotion_tier") if member.get("promotion_tier") is not None else min(index, 15),
+        "availability_zone": member.get("availability_zone"),
+        "db_parameter_group_name": member.get("db_parameter_group_name") or params.get("db_parameter_group_name"),
+        "publicly_accessible": params.get("publicly_accessible"),
+        "auto_minor_version_upgrade": params.get("auto_minor_version_upgrade"),
+        "preferred_maintenance_window": params.get("preferred_maintenance_window"),
+        "enable_performance_insights": params.get("enable_performance_insights"),
+        "performance_insights_kms_key_id": params.get("performance_insights_kms_key_id"),
+        "performance_insights_retention_period": params.get("performance_insights_retention_period"),
+    }
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def ensure_cluster(ctx: RDSContext, params: Mapping[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    """Create or converge an Aurora cluster (``current``: its Describe answer or None) and its member
+    instances. Returns the module result."""
+    cluster_id = params["db_cluster_identifier"]
+    tags = dict(params["tags"]) if params.get("tags") is not None else None
+    if tags is not None:
+        tags.setdefault("Name", cluster_id)
+    wanted = wanted_options(params, CLUSTER_FIELDS, "cluster")
+    engine = params.get("engine") or (current or {}).get("Engine", "")
+    params = dict(params, engine=engine)
+    result: dict[str, Any] = {"changed": False, "changes": [], "drift": [], "instances_changes": {}}
+    diff_before: dict[str, Any] = {"cluster": {}, "instances": {}}
+    diff_after: dict[str, Any] = {"cluster": {}, "instances": {}}
+    if current is None:
+        create = create_params(wanted, CLUSTER_FIELDS)
+        create.update(DBClusterIdentifier=cluster_id, ManageMasterUserPassword=True)
+        if tags:
+            create["Tags"] = ansible_dict_to_boto3_tag_list(tags)
+        result.update(changed=True, changes=["create"])
+        diff_after["cluster"] = dict(wanted, tags=tags or {})
+        if not ctx.check_mode:
+            current = ctx.call("create_db_cluster", f"create DB cluster {cluster_id}", **create).get("DBCluster")
+    else:
+        if current.get("Status") == "deleting":
+            ctx.module.fail_json(msg=f"DB cluster {cluster_id} is being deleted; run again once it is gone")
+        before = snake_view(current, CLUSTER_FIELDS)
+        plan = plan_modify(current, wanted, CLUSTER_FIELDS, engine)
+        _master_secret_changes(current, wanted, plan)
+        result["drift"] = plan.drift or []
+        after = after_view(before, wanted, plan)
+        if plan.modify:
+            result.update(changed=True, changes=plan.changed or [])
+            if not ctx.check_mode:
+                if current.get("Status") not in CLUSTER_MODIFIABLE:
+                    current = ctx.wait_cluster(cluster_id, CLUSTER_MODIFIABLE)
+                current = ctx.call(
+                    "modify_db_cluster", f"modify DB cluster {cluster_id}", DBClusterIdentifier=cluster_id,
+                    ApplyImmediately=params["apply_immediately"], **plan.modify,
+                ).get("DBCluster", current)
+        tag_changed, tags_before, tags_after = ctx.converge_tags(
+            current["DBClusterArn"], current.get("TagList"), tags, params["purge_tags"]
+        )
+        if tag_changed:
+            result["changed"] = True
+            result["changes"] = result["changes"] + ["tags"]
+        before["tags"], after["tags"] = tags_before, tags_after
+        diff_before["cluster"], diff_after["cluster"] = before, after
+
+    # Members: the first listed is the writer when the cluster has none yet.
+    members = params.get("instances") or []
+    existing = ctx.cluster_members(cluster_id) if current is not None else {}
+    wanted_ids = [m["db_instance_identifier"] for m in members]
+    to_create, _to_keep, to_delete = member_plan(wanted_ids, existing, params["purge_instances"])
+    cluster_ready = current is not None and current.get("Status") == AVAILABLE
+    member_reports = []
+    for index, member in enumerate(members):
+        ident = member["db_instance_identifier"]
+        member_params = ctx.resolve_keys(cluster_member_params(params, member, index), KMS_OPTIONS)
+        member_tags = None
+        if tags is not None:
+            member_tags = dict(tags)
+            member_tags["Name"] = ident
+        if ident in to_create and not ctx.check_mode and not cluster_ready:
+            # RDS accepts new members only once the cluster is available: wait within the budget.
+            current = ctx.wait_cluster(cluster_id)
+            cluster_ready = True
+        report = ensure_instance(
+            ctx, ident, member_params, "member", member_tags, params["purge_tags"], params["apply_immediately"],
+            reboot_pending=params.get("reboot_pending", False), current=existing.get(ident), engine=engine,
+        )
+        member_reports.append(report)
+        if report["changed"]:
+            result["changed"] = True
+            result["instances_changes"][ident] = report["changes"]
+        if report["drift"]:
+            result["drift"] = result["drift"] + [f"{ident}.{d}" for d in report["drift"]]
+        diff_before["instances"][ident] = report.get("before", {})
+        diff_after["instances"][ident] = report.get("after", {})
+    for ident in to_delete:
+        report = delete_instance(ctx, ident, existing[ident], None, True, False, member=True)
+        result["changed"] = True
+        result["instances_changes"][ident] = report["changes"]
+        diff_before["instances"][ident] = {"exists": True}
+
+    if params["wait"] and not ctx.check_mode and current is not None:
+        current = ctx.wait_cluster(cluster_id)
+        for ident in wanted_ids:
+            ctx.wait_instance(ident)
+        for ident in to_delete:
+            ctx.wait_instance_gone(ident)
+    if not ctx.check_mode and current is not None and (result["changed"] or params["wait"]):
+        current = ctx.cluster(cluster_id) or current
+        existing = ctx.cluster_members(cluster_id)
+    result["cluster"] = describe_result(current)
+    result["instances"] = [
+        describe_result(existing.get(r["identifier"]) or r.get("instance")) for r in member_reports
+    ]
+    result["pending_reboot"] = sorted(r["identifier"] for r in member_reports if r["pending_reboot"])
+    result["diff"] = {"before": diff_before, "after": diff_after}
+    return result
+
+
+def delete_cluster(ctx: RDSContext, params: Mapping[str, Any]) -> dict[str, Any]:
+    cluster_id = params["db_cluster_identifier"]
+    result: dict[str, Any] = {"changed": False, "changes": [], "instances_changes": {}}
+    current = ctx.cluster(cluster_id)
+    if current is None:
+        result.update(cluster={}, instances=[], diff={"before": {}, "after": {}})
+        return result
+    existing = ctx.cluster_members(cluster_id)
+    for ident, member in existing.items():
+        report = delete_instance(ctx, ident, member, None, True, False, member=True)
+        if report["changed"]:
+            result["changed"] = True
+            result["instances_changes"][ident] = report["changes"]
+    if current.get("Status") != "deleting":
+        if current.get("DeletionProtection") and params.get("deletion_protection") is not False:
+            ctx.module.fail_json(
+                msg=f"DB cluster {cluster_id} has deletion protection on; set deletion_protection: false with "
+                "state: absent to turn it off and delete"
+            )
+        result["changed"] = True
+        result["changes"] = ["delete"]
+        if not ctx.check_mode:
+            if current.get("DeletionProtection"):
+                ctx.call("modify_db_cluster", f"turn off deletion protection of {cluster_id}",
+                         DBClusterIdentifier=cluster_id, DeletionProtection=False, ApplyImmediately=True)
+            kwargs: dict[str, Any] = {"DBClusterIdentifier": cluster_id}
+            if params.get("skip_final_snapshot") or not params.get("final_snapshot_identifier"):
+                kwargs["SkipFinalSnapshot"] = True
+            else:
+                kwargs["FinalDBSnapshotIdentifier"] = params["final_snapshot_identifier"]
+            for attempt in (1, 2):
+                try:
+                    _call(ctx.client, "delete_db_cluster", **kwargs)
+                    break
+                except is_boto3_error_code("DBClusterNotFoundFault"):
+                    break
+                except is_boto3_error_code("InvalidDBClusterStateFault") as e:  # pylint: disable=duplicate-except
+                    # Members still deleting: wait for them within the budget, then try once more.
+                    if attempt == 2:
+                        ctx.fail(e, f"Failed to delete DB cluster {cluster_id}")
+                    for ident in existing:
+                        ctx.wait_instance_gone(ident)
+                except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                    ctx.fail(e, f"Failed to delete DB cluster {cluster_id}")
+    if params["wait"] and not ctx.check_mode:
+        ctx.wait_cluster_gone(cluster_id)
+    result.update(
+        cluster={}, instances=[],
+        diff={"before": {"cluster": snake_view(current, CLUSTER_FIELDS), "instances": sorted(existing)},
+              "after": {}},
+    )
+    return result

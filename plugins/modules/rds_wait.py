@@ -1,0 +1,218 @@
+#!/usr/bin/python
+# Copyright: cloudops.eks_platform contributors
+# Apache-2.0
+
+DOCUMENTATION = r"""
+module: rds_wait
+short_description: Wait, with one time budget, until RDS DB instances and Aurora clusters are available
+version_added: 0.1.0
+description:
+  - Polls C(DescribeDBInstances) / C(DescribeDBClusters) until every listed DB instance and cluster (and,
+    with O(include_cluster_members), every member instance of the clusters) is C(available), or fails
+    when O(timeout) seconds - B(one budget for all of them) - are spent. Polling starts at 2 s and
+    backs off to 15 s; there is no fixed sleep.
+  - It lets a playbook start several slow resources without waiting (C(wait=false) in
+    M(cloudops.eks_platform.rds_instance_managed) / M(cloudops.eks_platform.rds_cluster_managed)) and wait
+    for them together afterwards.
+  - Never changes anything (C(changed=false)). In check mode it reads once and does not wait;
+    RV(ready) tells whether everything was available.
+  - Returns the endpoints and the ARN of each RDS-managed master secret (never a secret value).
+options:
+  db_instance_identifiers:
+    description: DB instances to wait for.
+    type: list
+    elements: str
+    default: []
+  db_cluster_identifiers:
+    description: Aurora clusters to wait for.
+    type: list
+    elements: str
+    default: []
+  include_cluster_members:
+    description: Also wait for every member instance of the clusters.
+    type: bool
+    default: true
+  timeout:
+    description: Seconds, one budget for everything listed.
+    type: int
+    default: 1800
+notes:
+  - "IAM actions: C(rds:DescribeDBInstances), C(rds:DescribeDBClusters)."
+  - A resource that does not exist fails the module at once (nothing to wait for); in check mode it is
+    listed in RV(missing) instead (it would be created by the run being checked).
+author:
+  - cloudops platform team
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Wait up to 30 minutes for the instance and both clusters
+  cloudops.eks_platform.rds_wait:
+    db_instance_identifiers: [wealist-prod-postgres]
+    db_cluster_identifiers: [point-prod-aurora-mysql, pingvas-prod-aurora-pg]
+    timeout: 1800
+  register: waited
+
+- name: Use the endpoint
+  ansible.builtin.debug:
+    msg: "{{ waited.instances[0].endpoint_address }}"
+"""
+
+RETURN = r"""
+ready:
+  description: Whether everything was available (always true outside check mode, else the module fails).
+  returned: always
+  type: bool
+missing:
+  description: Identifiers that do not exist (check mode only; outside check mode the module fails).
+  returned: always
+  type: list
+  elements: str
+waited_seconds:
+  description: Seconds spent waiting.
+  returned: always
+  type: int
+instances:
+  description: One entry per waited DB instance (listed ones first, then cluster members).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    db_instance_identifier:
+      description: Identifier.
+      type: str
+    status:
+      description: DBInstanceStatus.
+      type: str
+    endpoint_address:
+      description: DNS name of the instance endpoint.
+      type: str
+    endpoint_port:
+      description: Port.
+      type: int
+    db_cluster_identifier:
+      description: Cluster of a member instance.
+      type: str
+    master_user_secret_arn:
+      description: ARN of the RDS-managed master secret of a standalone instance.
+      type: str
+clusters:
+  description: One entry per waited cluster - identifier, status, endpoint, reader_endpoint, port, members,
+    writer, master_user_secret_arn.
+  returned: always
+  type: list
+  elements: dict
+"""
+
+import time
+from typing import Any
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_compare import AVAILABLE
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_managed import RDSContext, wait_for
+
+
+def instance_entry(i: dict[str, Any]) -> dict[str, Any]:
+    entry = {
+        "db_instance_identifier": i["DBInstanceIdentifier"],
+        "status": i.get("DBInstanceStatus"),
+        "endpoint_address": (i.get("Endpoint") or {}).get("Address"),
+        "endpoint_port": (i.get("Endpoint") or {}).get("Port"),
+        "db_cluster_identifier": i.get("DBClusterIdentifier"),
+    }
+    if i.get("MasterUserSecret"):
+        entry["master_user_secret_arn"] = i["MasterUserSecret"].get("SecretArn")
+    return entry
+
+
+def cluster_entry(c: dict[str, Any]) -> dict[str, Any]:
+    members = c.get("DBClusterMembers") or []
+    entry = {
+        "db_cluster_identifier": c["DBClusterIdentifier"],
+        "status": c.get("Status"),
+        "endpoint": c.get("Endpoint"),
+        "reader_endpoint": c.get("ReaderEndpoint"),
+        "port": c.get("Port"),
+        "members": [m["DBInstanceIdentifier"] for m in members],
+        "writer": next((m["DBInstanceIdentifier"] for m in members if m.get("IsClusterWriter")), None),
+    }
+    if c.get("MasterUserSecret"):
+        entry["master_user_secret_arn"] = c["MasterUserSecret"].get("SecretArn")
+    return entry
+
+
+def main() -> None:
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            db_instance_identifiers=dict(type="list", elements="str", default=[]),
+            db_cluster_identifiers=dict(type="list", elements="str", default=[]),
+            include_cluster_members=dict(type="bool", default=True),
+            timeout=dict(type="int", default=1800),
+        ),
+        supports_check_mode=True,
+    )
+    ctx = RDSContext(module, timeout=0 if module.check_mode else module.params["timeout"])
+    started = time.monotonic()
+
+    missing: list[str] = []
+
+    def must_exist(kind: str, ident: str, item: Any) -> Any:
+        if item is None:
+            if module.check_mode:
+                missing.append(ident)
+            else:
+                module.fail_json(msg=f"{kind} {ident} does not exist: nothing to wait for")
+        return item
+
+    def ready_cluster(c: Any) -> bool:
+        return c is not None and c.get("Status") == AVAILABLE
+
+    def ready_instance(i: Any) -> bool:
+        return i is not None and i.get("DBInstanceStatus") == AVAILABLE
+
+    clusters: list[dict[str, Any]] = []
+    instances: list[dict[str, Any]] = []
+    ready = True
+    for ident in module.params["db_cluster_identifiers"]:
+        cluster = must_exist("DB cluster", ident, ctx.cluster(ident))
+        if cluster is None:
+            ready = False
+            continue
+        if module.check_mode:
+            ready = ready and ready_cluster(cluster)
+        elif not ready_cluster(cluster):
+            cluster = wait_for(module, lambda i=ident: must_exist("DB cluster", i, ctx.cluster(i)), ready_cluster,
+                               ctx.deadline, f"DB cluster {ident} to be available", lambda c: c.get("Status"))
+        clusters.append(cluster)
+    ids = list(module.params["db_instance_identifiers"])
+    if module.params["include_cluster_members"]:
+        for cluster in clusters:
+            ids += [m["DBInstanceIdentifier"] for m in cluster.get("DBClusterMembers") or []
+                    if m["DBInstanceIdentifier"] not in ids]
+    for ident in ids:
+        instance = must_exist("DB instance", ident, ctx.instance(ident))
+        if instance is None:
+            ready = False
+            continue
+        if module.check_mode:
+            ready = ready and ready_instance(instance)
+        elif not ready_instance(instance):
+            instance = wait_for(module, lambda i=ident: must_exist("DB instance", i, ctx.instance(i)), ready_instance,
+                                ctx.deadline, f"DB instance {ident} to be available",
+                                lambda i: i.get("DBInstanceStatus"))
+        instances.append(instance)
+    module.exit_json(
+        changed=False,
+        ready=ready,
+        missing=missing,
+        waited_seconds=int(time.monotonic() - started),
+        instances=[instance_entry(i) for i in instances],
+        clusters=[cluster_entry(c) for c in clusters],
+    )
+
+
+if __name__ == "__main__":
+    main()

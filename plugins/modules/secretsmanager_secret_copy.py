@@ -1,0 +1,384 @@
+#!/usr/bin/python
+# Copyright: cloudops.eks_platform contributors
+# Apache-2.0
+
+DOCUMENTATION = r"""
+module: secretsmanager_secret_copy
+short_description: Write a JSON secret from static fields and fields copied from another secret, inside the module
+version_added: 0.1.0
+description:
+  - Builds a JSON object from O(fields) (static, non-secret values such as a host name) and O(copy_fields)
+    (target key to source key, read from a source secret) and writes it to the target secret O(name)
+    with C(PutSecretValue) B(only when) the resulting object differs from the target's current value.
+  - The source is O(source_secret_id), or the secret RDS manages for a DB instance
+    (O(db_instance_identifier)) or an Aurora cluster (O(db_cluster_identifier)), found through its
+    C(MasterUserSecret.SecretArn) - e.g. copy C(username)/C(password) of C(rds!db-...) into
+    C(wealist/prod/database/endpoint) next to the instance's host.
+  - "Secret values never leave the module: they are not options, not in the result, not in the diff
+    and not in a warning or an error message (every value read is also registered as a no_log value).
+    The result and the C(--diff) output name only the keys that change."
+  - O(kms_key_id) - the target's KMS key; used on creation and converged on an existing secret with
+    C(UpdateSecret) (without a value) when it designates another key.
+  - Check mode reads (C(GetSecretValue) of source and target) and reports the keys that would change;
+    nothing is written.
+  - When RDS rotates the managed password, the next run copies the new one (changed).
+options:
+  name:
+    description: Name or ARN of the target secret.
+    type: str
+    required: true
+  fields:
+    description: Static fields of the JSON object (not secret - they appear in the task arguments).
+    type: dict
+    default: {}
+  copy_fields:
+    description: Target key to source key; each source key must exist in the source JSON object.
+    type: dict
+    default: {}
+  source_secret_id:
+    description: Name or ARN of the source secret (a JSON object).
+    type: str
+  db_instance_identifier:
+    description: Use the RDS-managed master secret of this DB instance as the source.
+    type: str
+  db_cluster_identifier:
+    description: Use the RDS-managed master secret of this Aurora cluster as the source.
+    type: str
+  keep_other_keys:
+    description: Keep keys of the target's current JSON object that O(fields) and O(copy_fields) do not set.
+    type: bool
+    default: false
+  kms_key_id:
+    description: KMS key (id, ARN, alias, alias ARN) of the target secret. Omitted = not managed.
+    type: str
+  description:
+    description: Description of the target when this module creates it.
+    type: str
+  create:
+    description: Create the target when it does not exist (otherwise fail).
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+notes:
+  - "IAM actions: C(secretsmanager:GetSecretValue) on the source (and C(kms:Decrypt) on its key),
+    C(secretsmanager:DescribeSecret), C(GetSecretValue), C(PutSecretValue), C(CreateSecret), C(UpdateSecret),
+    C(TagResource), C(UntagResource) on the target (C(kms:GenerateDataKey), C(kms:Decrypt) on its key),
+    C(kms:DescribeKey), and C(rds:DescribeDBInstances) / C(rds:DescribeDBClusters) to resolve the source."
+  - O(tags) omitted = tags not managed (an existing target keeps the tags its creator gave it).
+  - The target value is written as compact JSON with sorted keys.
+author:
+  - cloudops platform team
+"""
+
+EXAMPLES = r"""
+- name: Publish the database endpoint with the RDS-managed credentials
+  cloudops.eks_platform.secretsmanager_secret_copy:
+    name: wealist/prod/database/endpoint
+    db_instance_identifier: wealist-prod-postgres
+    fields:
+      host: "{{ endpoint_address }}"
+    copy_fields:
+      username: username
+      password: password
+    kms_key_id: alias/wealist-prod
+"""
+
+RETURN = r"""
+name:
+  description: Name of the target secret.
+  returned: always
+  type: str
+arn:
+  description: ARN of the target secret (null when it would be created in check mode).
+  returned: always
+  type: str
+source_secret_arn:
+  description: ARN of the source secret (never its value).
+  returned: when copy_fields is not empty
+  type: str
+changed_keys:
+  description: Keys of the target JSON object that were (or would be) added, changed or removed. Names only.
+  returned: always
+  type: list
+  elements: str
+created:
+  description: Whether the target was (or would be) created.
+  returned: always
+  type: bool
+kms_key_updated:
+  description: Whether the target's KMS key was (or would be) changed.
+  returned: always
+  type: bool
+version_id:
+  description: Version id of the value written (absent when nothing was written).
+  returned: when a value was written
+  type: str
+"""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+HIDDEN = "<hidden>"
+
+
+# --- pure functions (unit-tested) ----------------------------------------------------------------
+def parse_document(text: str | None) -> dict[str, Any] | None:
+    """The JSON object stored in a secret, or None when the value is missing or not a JSON object."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def build_document(
+    fields: Mapping[str, Any],
+    copy_fields: Mapping[str, str],
+    source: Mapping[str, Any] | None,
+    current: Mapping[str, Any] | None,
+    keep_other_keys: bool = False,
+) -> tuple[dict[str, Any], list[str]]:
+    """The wanted JSON object and the source keys that are missing (names only).
+
+    Precedence: current keys (only with ``keep_other_keys``) < static ``fields`` < ``copy_fields``.
+    """
+    document: dict[str, Any] = dict(current or {}) if keep_other_keys else {}
+    document.update(fields)
+    missing: list[str] = []
+    for target_key, source_key in copy_fields.items():
+        if source is None or source_key not in source:
+            missing.append(source_key)
+            continue
+        document[target_key] = source[source_key]
+    return document, sorted(set(missing))
+
+
+def changed_keys(current: Mapping[str, Any] | None, wanted: Mapping[str, Any]) -> list[str]:
+    """Keys added, removed or whose value differs (names only, sorted)."""
+    current = current or {}
+    keys = set(current) | set(wanted)
+    return sorted(k for k in keys if k not in current or k not in wanted or current[k] != wanted[k])
+
+
+def document_string(document: Mapping[str, Any]) -> str:
+    """How the target value is stored: compact JSON, sorted keys."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
+def diff_texts(current: Mapping[str, Any] | None, wanted: Mapping[str, Any], name: str) -> dict[str, str]:
+    """A text diff that shows key names only: unchanged keys identical, changed ones differ by marker."""
+    changed = set(changed_keys(current, wanted))
+    before = "".join(f"{k}: {HIDDEN}\n" for k in sorted(current or {}))
+    after = "".join(f"{k}: {HIDDEN}{' (changed)' if k in changed else ''}\n" for k in sorted(wanted))
+    return {"before_header": f"{name} (current)", "after_header": f"{name} (wanted)", "before": before,
+            "after": after}
+
+
+def sensitive_strings(*documents: Mapping[str, Any] | None, skip_keys: frozenset[str] = frozenset()) -> set[str]:
+    """Every scalar value of the documents as a string, for module.no_log_values."""
+    out: set[str] = set()
+    for document in documents:
+        for key, value in (document or {}).items():
+            if key in skip_keys or value is None or isinstance(value, bool):
+                continue
+            text = value if isinstance(value, str) else json.dumps(value)
+            if len(text) >= 3:
+                out.add(text)
+    return out
+
+
+# --- AWS ------------------------------------------------------------------------------------------
+@AWSRetry.jittered_backoff()
+def _call(client, method: str, **kwargs: Any) -> dict[str, Any]:
+    return getattr(client, method)(**kwargs)
+
+
+def main() -> None:
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            fields=dict(type="dict", default={}),
+            copy_fields=dict(type="dict", default={}),
+            source_secret_id=dict(type="str"),
+            db_instance_identifier=dict(type="str"),
+            db_cluster_identifier=dict(type="str"),
+            keep_other_keys=dict(type="bool", default=False),
+            kms_key_id=dict(type="str"),
+            description=dict(type="str"),
+            create=dict(type="bool", default=True),
+            tags=dict(type="dict", aliases=["resource_tags"]),
+            purge_tags=dict(type="bool", default=True),
+        ),
+        mutually_exclusive=[("source_secret_id", "db_instance_identifier", "db_cluster_identifier")],
+        supports_check_mode=True,
+    )
+    p = module.params
+    name = p["name"]
+    sm = module.client("secretsmanager")
+    errors = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+
+    def fail(e: Exception, what: str) -> None:
+        # fail_json_aws reports the API error (code and message), never a value this module read.
+        module.fail_json_aws(e, msg=f"Failed to {what}")
+
+    # 1. The source secret (only ARNs cross the module boundary).
+    source_arn = None
+    source_doc: dict[str, Any] | None = None
+    if p["copy_fields"]:
+        source_arn = p["source_secret_id"]
+        if not source_arn:
+            if not (p["db_instance_identifier"] or p["db_cluster_identifier"]):
+                module.fail_json(msg="copy_fields needs source_secret_id, db_instance_identifier or "
+                                 "db_cluster_identifier")
+            rds = module.client("rds")
+            try:
+                if p["db_instance_identifier"]:
+                    what = f"DB instance {p['db_instance_identifier']}"
+                    found = _call(rds, "describe_db_instances",
+                                  DBInstanceIdentifier=p["db_instance_identifier"])["DBInstances"]
+                else:
+                    what = f"DB cluster {p['db_cluster_identifier']}"
+                    found = _call(rds, "describe_db_clusters",
+                                  DBClusterIdentifier=p["db_cluster_identifier"])["DBClusters"]
+            except is_boto3_error_code(["DBInstanceNotFound", "DBClusterNotFoundFault"]):
+                module.fail_json(msg=f"{what} not found: it has no managed master secret to copy from")
+            except errors as e:  # pylint: disable=duplicate-except
+                fail(e, f"describe {what}")
+            source_arn = ((found[0] if found else {}).get("MasterUserSecret") or {}).get("SecretArn")
+            if not source_arn:
+                module.fail_json(msg=f"{what} has no RDS-managed master secret (ManageMasterUserPassword is off)")
+        try:
+            source_value = _call(sm, "get_secret_value", SecretId=source_arn)
+        except errors as e:
+            fail(e, f"read the source secret {source_arn}")
+        text = source_value.get("SecretString")
+        if text:
+            module.no_log_values.add(text)
+        source_doc = parse_document(text)
+        source_arn = source_value.get("ARN", source_arn)
+        if source_doc is None:
+            module.fail_json(msg=f"The source secret {source_arn} does not hold a JSON object")
+        module.no_log_values.update(sensitive_strings(source_doc))
+
+    # 2. The target: metadata, then its current value.
+    try:
+        target = _call(sm, "describe_secret", SecretId=name)
+    except is_boto3_error_code("ResourceNotFoundException"):
+        target = None
+    except errors as e:  # pylint: disable=duplicate-except
+        fail(e, f"describe secret {name}")
+    if target is not None and target.get("DeletedDate"):
+        module.fail_json(msg=f"Secret {name} is scheduled for deletion; restore it first")
+    if target is None and not p["create"]:
+        module.fail_json(msg=f"Secret {name} does not exist (create: false)")
+    current_doc: dict[str, Any] | None = None
+    if target is not None:
+        try:
+            current_text = _call(sm, "get_secret_value", SecretId=target["ARN"]).get("SecretString")
+        except is_boto3_error_code("ResourceNotFoundException"):
+            current_text = None  # a secret without any value yet
+        except errors as e:  # pylint: disable=duplicate-except
+            fail(e, f"read secret {name}")
+        if current_text:
+            module.no_log_values.add(current_text)
+        current_doc = parse_document(current_text)
+        module.no_log_values.update(sensitive_strings(current_doc, skip_keys=frozenset(p["fields"])))
+
+    wanted_doc, missing = build_document(p["fields"], p["copy_fields"], source_doc, current_doc, p["keep_other_keys"])
+    if missing:
+        module.fail_json(msg=f"The source secret {source_arn} has no key(s) {', '.join(missing)}")
+    keys = changed_keys(current_doc, wanted_doc) if current_doc is not None else sorted(wanted_doc)
+    wanted_text = document_string(wanted_doc)
+    module.no_log_values.add(wanted_text)
+
+    # 3. KMS key of the target.
+    key_arn = None
+    kms_update = False
+    if p["kms_key_id"]:
+        kms = module.client("kms")
+        cache: dict[str, str | None] = {}
+
+        def resolve(reference: str) -> str | None:
+            if reference not in cache:
+                try:
+                    cache[reference] = _call(kms, "describe_key", KeyId=reference)["KeyMetadata"]["Arn"]
+                except is_boto3_error_code("NotFoundException"):
+                    cache[reference] = None
+                except errors as e:  # pylint: disable=duplicate-except
+                    fail(e, f"describe KMS key {reference}")
+            return cache[reference]
+
+        key_arn = resolve(p["kms_key_id"])
+        if key_arn is None:
+            module.fail_json(msg=f"KMS key {p['kms_key_id']} (kms_key_id) not found")
+        if target is not None:
+            current_key = target.get("KmsKeyId")
+            kms_update = current_key != key_arn and (not current_key or resolve(current_key) != key_arn)
+
+    changed = target is None or bool(keys) or kms_update
+    tag_set: dict[str, str] = {}
+    tag_unset: list[str] = []
+    if target is not None and p["tags"] is not None:
+        tag_set, tag_unset = compare_aws_tags(boto3_tag_list_to_ansible_dict(target.get("Tags") or []), p["tags"],
+                                              p["purge_tags"])
+        changed = changed or bool(tag_set or tag_unset)
+
+    result: dict[str, Any] = {
+        "name": name,
+        "arn": (target or {}).get("ARN"),
+        "changed_keys": keys,
+        "created": target is None,
+        "kms_key_updated": kms_update,
+    }
+    if source_arn:
+        result["source_secret_arn"] = source_arn
+    if changed and not module.check_mode:
+        try:
+            if target is None:
+                kwargs: dict[str, Any] = {"Name": name, "SecretString": wanted_text}
+                if key_arn:
+                    kwargs["KmsKeyId"] = key_arn
+                if p["description"]:
+                    kwargs["Description"] = p["description"]
+                if p["tags"]:
+                    kwargs["Tags"] = ansible_dict_to_boto3_tag_list(p["tags"])
+                created = _call(sm, "create_secret", **kwargs)
+                result.update(arn=created.get("ARN"), version_id=created.get("VersionId"))
+            else:
+                if kms_update:
+                    _call(sm, "update_secret", SecretId=target["ARN"], KmsKeyId=key_arn)
+                if keys:
+                    written = _call(sm, "put_secret_value", SecretId=target["ARN"], SecretString=wanted_text)
+                    result["version_id"] = written.get("VersionId")
+                if tag_unset:
+                    _call(sm, "untag_resource", SecretId=target["ARN"], TagKeys=tag_unset)
+                if tag_set:
+                    _call(sm, "tag_resource", SecretId=target["ARN"], Tags=ansible_dict_to_boto3_tag_list(tag_set))
+        except errors as e:
+            fail(e, f"write secret {name}")
+    module.exit_json(changed=changed, diff=diff_texts(current_doc, wanted_doc, name), **result)
+
+
+if __name__ == "__main__":
+    main()
