@@ -99,6 +99,43 @@ def rows(kw: dict, project: str, env: str) -> list[tuple[str, str, str]]:
             if g["DBSubnetGroupName"].startswith(f"{project}-{env}-")
         ),
     )
+    add(
+        "security group",
+        (
+            (g["GroupName"], ", ".join(f"{p.get('FromPort', 'all')}/{p.get('IpProtocol')}" for p in g["IpPermissions"]))
+            for g in ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
+        ),
+    )
+    add(
+        "rds instance",
+        (
+            (
+                d["DBInstanceIdentifier"],
+                f"{d['Engine']} {d['EngineVersion']} {d['DBInstanceClass']} {d['DBInstanceStatus']}",
+            )
+            for d in rds.describe_db_instances()["DBInstances"]
+            if d["DBInstanceIdentifier"].startswith(f"{project}-{env}-")
+        ),
+    )
+    add(
+        "rds cluster",
+        (
+            (
+                d["DBClusterIdentifier"],
+                f"{d['Engine']} {d['EngineVersion']} {len(d.get('DBClusterMembers', []))} members",
+            )
+            for d in rds.describe_db_clusters()["DBClusters"]
+            if d["DBClusterIdentifier"].startswith(f"{project}-{env}-")
+        ),
+    )
+    add(
+        "elasticache group",
+        (
+            (g["ReplicationGroupId"], f"{g['Status']} {len(g.get('MemberClusters', []))} node(s)")
+            for g in c("elasticache").describe_replication_groups()["ReplicationGroups"]
+            if g["ReplicationGroupId"].startswith(f"{project}-{env}-")
+        ),
+    )
     kms = c("kms")
     add(
         "kms alias",
