@@ -419,19 +419,12 @@ def test_cli_replaces_a_stale_pid_file_and_passes_latency(tmp_path: Path) -> Non
         assert _cli("down", "--state-dir", str(state)).returncode == 0
 
 
-def test_kms_key_deletion_accepts_a_key_arn():
+def test_kms_key_deletion_accepts_a_key_arn(local_backend_core_server):
     """moto 5.2.5 answers ScheduleKeyDeletion/CancelKeyDeletion/EnableKey with a key ARN with HTTP 500."""
-    from local_backend.server import start_in_thread
-
-    handle = start_in_thread(port=0)
-    try:
-        kms = boto3.client("kms", endpoint_url=handle.endpoint_url, region_name="ap-northeast-2",
-                           aws_access_key_id="testing", aws_secret_access_key="testing")
-        arn = kms.create_key()["KeyMetadata"]["Arn"]
-        kms.schedule_key_deletion(KeyId=arn, PendingWindowInDays=7)
-        assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
-        kms.cancel_key_deletion(KeyId=arn)
-        kms.enable_key(KeyId=arn)
-        assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "Enabled"
-    finally:
-        handle.stop()
+    kms = _client(local_backend_core_server, "kms")
+    arn = kms.create_key()["KeyMetadata"]["Arn"]
+    kms.schedule_key_deletion(KeyId=arn, PendingWindowInDays=7)
+    assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    kms.cancel_key_deletion(KeyId=arn)
+    kms.enable_key(KeyId=arn)
+    assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "Enabled"

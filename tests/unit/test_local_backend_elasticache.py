@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import boto3
 import pytest
 
-from local_backend.server import start_in_thread
+from .conftest import aws_client
 
 
 @pytest.fixture(scope="module")
-def ec():
-    handle = start_in_thread(port=0)
-    yield boto3.client(
-        "elasticache",
-        endpoint_url=handle.endpoint_url,
-        region_name="ap-northeast-2",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    handle.stop()
+def ec(local_backend_endpoint):
+    return aws_client(local_backend_endpoint, "elasticache")
 
 
 def test_parameter_group_round_trip(ec):

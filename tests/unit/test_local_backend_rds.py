@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import boto3
 import pytest
 
 from local_backend.rds import valid_preferred_maintenance_window
-from local_backend.server import start_in_thread
+
+from .conftest import aws_client
 
 
 @pytest.mark.parametrize(
@@ -23,31 +23,21 @@ def test_window_rules(maintenance, backup, ok):
     assert (valid_preferred_maintenance_window(maintenance, backup) is None) is ok
 
 
-def test_seed_windows_and_performance_insights_round_trip():
-    handle = start_in_thread(port=0)
-    try:
-        rds = boto3.client(
-            "rds",
-            endpoint_url=handle.endpoint_url,
-            region_name="ap-northeast-2",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        rds.create_db_instance(
-            DBInstanceIdentifier="pi-test",
-            Engine="postgres",
-            DBInstanceClass="db.t4g.small",
-            AllocatedStorage=20,
-            MasterUsername="wealist_admin",
-            ManageMasterUserPassword=True,
-            PreferredBackupWindow="03:00-06:00",
-            PreferredMaintenanceWindow="mon:00:00-mon:03:00",
-            EnablePerformanceInsights=True,
-            PerformanceInsightsRetentionPeriod=7,
-        )
-        db = rds.describe_db_instances(DBInstanceIdentifier="pi-test")["DBInstances"][0]
-        assert db["PerformanceInsightsEnabled"] is True
-        assert db["PerformanceInsightsRetentionPeriod"] == 7
-        assert db["PreferredBackupWindow"] == "03:00-06:00"
-    finally:
-        handle.stop()
+def test_seed_windows_and_performance_insights_round_trip(local_backend_endpoint):
+    rds = aws_client(local_backend_endpoint, "rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier="pi-test",
+        Engine="postgres",
+        DBInstanceClass="db.t4g.small",
+        AllocatedStorage=20,
+        MasterUsername="wealist_admin",
+        ManageMasterUserPassword=True,
+        PreferredBackupWindow="03:00-06:00",
+        PreferredMaintenanceWindow="mon:00:00-mon:03:00",
+        EnablePerformanceInsights=True,
+        PerformanceInsightsRetentionPeriod=7,
+    )
+    db = rds.describe_db_instances(DBInstanceIdentifier="pi-test")["DBInstances"][0]
+    assert db["PerformanceInsightsEnabled"] is True
+    assert db["PerformanceInsightsRetentionPeriod"] == 7
+    assert db["PreferredBackupWindow"] == "03:00-06:00"
