@@ -39,16 +39,19 @@ def test_collection_tarball_installs_and_works_elsewhere(tmp_path):
     assert tarball.is_file()
     colls = tmp_path / "colls"
     # From outside the checkout: there, ansible.cfg's collections_path already holds the working tree.
-    _run([str(BIN / "ansible-galaxy"), "collection", "install", "--no-deps", "-p", str(colls), str(tarball)],
-         cwd=tmp_path)
+    _run(
+        [str(BIN / "ansible-galaxy"), "collection", "install", "--no-deps", "-p", str(colls), str(tarball)],
+        cwd=tmp_path,
+    )
     installed = colls / "ansible_collections" / "cloudops" / "eks_platform"
     assert (installed / "roles" / "aws_network" / "tasks" / "main.yml").is_file()
     assert not (installed / "local_backend").exists(), "the test backend must not ship in the collection"
 
     work = tmp_path / "elsewhere"
     work.mkdir()
-    doc = _run([str(BIN / "ansible-doc"), "cloudops.eks_platform.ec2_flow_log"], cwd=work,
-               ANSIBLE_COLLECTIONS_PATH=str(colls))
+    doc = _run(
+        [str(BIN / "ansible-doc"), "cloudops.eks_platform.ec2_flow_log"], cwd=work, ANSIBLE_COLLECTIONS_PATH=str(colls)
+    )
     assert str(installed) in doc.stdout, "ansible-doc did not read the installed copy"
     assert "max_aggregation_interval" in doc.stdout
 
@@ -56,8 +59,9 @@ def test_collection_tarball_installs_and_works_elsewhere(tmp_path):
         "---\n- name: Use the installed roles by FQCN\n  hosts: localhost\n  gather_facts: false\n"
         "  roles:\n    - role: cloudops.eks_platform.aws_network\n    - role: cloudops.eks_platform.aws_secrets\n"
     )
-    syntax = _run([str(BIN / "ansible-playbook"), "--syntax-check", "play.yml"], cwd=work,
-                  ANSIBLE_COLLECTIONS_PATH=str(colls))
+    syntax = _run(
+        [str(BIN / "ansible-playbook"), "--syntax-check", "play.yml"], cwd=work, ANSIBLE_COLLECTIONS_PATH=str(colls)
+    )
     assert "play.yml" in syntax.stdout
 
 
@@ -89,8 +93,17 @@ def test_inventory_graph(env):
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_inventory_values_derive_names(env):
-    out = _run([str(BIN / "ansible-inventory"), "-i", f"inventories/{env}", "--host", f"{env}-controller",
-                "--playbook-dir", "playbooks"]).stdout
+    out = _run(
+        [
+            str(BIN / "ansible-inventory"),
+            "-i",
+            f"inventories/{env}",
+            "--host",
+            f"{env}-controller",
+            "--playbook-dir",
+            "playbooks",
+        ]
+    ).stdout
     hostvars = json.loads(out)
     assert hostvars["platform_environment"] == env
     assert hostvars["platform_project"] == "wealist"
@@ -151,3 +164,21 @@ def test_execution_environment_context_names_dependencies(tmp_path):
     assert {"amazon.aws", "community.aws", "kubernetes.core", "community.general"} <= names
     dockerfile = (ctx / "Dockerfile").read_text()
     assert "ansible-core==2.21.5" in dockerfile
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_real_inventories_pass_input_validation(env):
+    # Only the validation play: no AWS call is made, no credentials are needed.
+    out = _run(
+        [str(BIN / "ansible-playbook"), "playbooks/validate.yml", "-i", f"inventories/{env}"],
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+    ).stdout
+    assert re.search(rf"{env}-controller\s+: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0", out), out[-2000:]
+
+
+def test_dev_inventory_is_the_cheaper_variant():
+    dev = yaml.safe_load((ROOT / "inventories/dev/group_vars/all/main.yml").read_text())
+    prod = yaml.safe_load((ROOT / "inventories/prod/group_vars/all/main.yml").read_text())
+    assert dev["platform_nat_mode"] == "single"
+    assert len(dev["platform_azs"]) == 2 < len(prod["platform_azs"])
+    assert dev["platform_deletion_protection"] is False and prod["platform_deletion_protection"] is True

@@ -61,8 +61,9 @@ def test_stock_rds_cluster_resends_security_groups(backend, tmp_path):
     playbook.write_text(PLAYBOOK)
 
     def run(purge: bool):
-        return run_playbook(backend, "-e", f"sg_id={sg_id}", "-e", f"purge={purge}", playbook=str(playbook),
-                            tmp=tmp_path)
+        return run_playbook(
+            backend, "-e", f"sg_id={sg_id}", "-e", f"purge={purge}", playbook=str(playbook), tmp=tmp_path
+        )
 
     assert_ok(run(True), changed=1)  # create
 
@@ -87,8 +88,13 @@ def test_stock_rds_cluster_resends_security_groups(backend, tmp_path):
         params = {"purge_security_groups": True, "purge_cloudwatch_logs_exports": True, "state": "present"}
 
     rds_cluster.module = _Module()
-    wanted = {"ApplyImmediately": False, "DBClusterIdentifier": "idem-probe", "VpcSecurityGroupIds": [sg_id],
-              "BackupRetentionPeriod": 7, "Port": 5432}
+    wanted = {
+        "ApplyImmediately": False,
+        "DBClusterIdentifier": "idem-probe",
+        "VpcSecurityGroupIds": [sg_id],
+        "BackupRetentionPeriod": 7,
+        "Port": 5432,
+    }
     assert rds_cluster.changing_cluster_options(dict(wanted), current) == {
         "VpcSecurityGroupIds": [sg_id],
         "DBClusterIdentifier": "idem-probe",
@@ -96,4 +102,3 @@ def test_stock_rds_cluster_resends_security_groups(backend, tmp_path):
     }
     _Module.params["purge_security_groups"] = False
     assert rds_cluster.changing_cluster_options(dict(wanted), current) == {}
-
