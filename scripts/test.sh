@@ -20,12 +20,12 @@ stage() {
 
 syntax_check() {
   local pb rc=0
-  for pb in site.yml playbooks/*.yml; do
+  for pb in site.yml teardown.yml playbooks/*.yml; do
     for inv in inventories/local inventories/dev inventories/prod; do
       ansible-playbook --syntax-check -i "$inv" "$pb" >/dev/null || { echo "syntax-check failed: $pb -i $inv"; rc=1; }
     done
   done
-  [ $rc -eq 0 ] && echo "syntax-check: $(ls site.yml playbooks/*.yml | wc -l) playbooks x 3 inventories ok"
+  [ $rc -eq 0 ] && echo "syntax-check: $(ls site.yml teardown.yml playbooks/*.yml | wc -l) playbooks x 3 inventories ok"
   return $rc
 }
 
