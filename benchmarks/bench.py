@@ -32,7 +32,7 @@ from local_backend.latency import DEFAULT_SECONDS  # noqa: E402
 
 
 def up(state: Path, latency_scale: float) -> dict:
-    cmd = [sys.executable, "-m", "local_backend", "up", "--state-dir", str(state)]
+    cmd = [sys.executable, "-m", "local_backend", "up", "--state-dir", str(state), "--postgres"]
     if latency_scale:
         cmd += ["--latency-scale", str(latency_scale)]
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
