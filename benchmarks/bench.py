@@ -78,7 +78,7 @@ def play(state: Path, label: str, rep: int, *args: str) -> dict:
 
 def slow_wait_seconds(timings: dict) -> float:
     """Seconds spent in tasks that wait for slow resources (their names start with 'Wait')."""
-    return sum(t["seconds"] for t in timings["tasks"] if t["task"].lower().startswith("wait"))
+    return sum(t["seconds"] for t in timings["tasks"] if t["task"].split(" : ")[-1].lower().startswith("wait"))
 
 
 def play_seconds(timings: dict, prefix: str) -> float:
