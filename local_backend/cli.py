@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import postgres
+from .postgres import pid_alive
 
 PID_FILE = "backend.pid"
 ENV_FILE = "backend.env"
@@ -52,21 +53,6 @@ def read_pid(state_dir: Path) -> int | None:
         return int((state_dir / PID_FILE).read_text().strip())
     except (OSError, ValueError):
         return None
-
-
-def pid_alive(pid: int) -> bool:
-    """True if ``pid`` exists and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def is_backend_process(pid: int) -> bool:

@@ -194,7 +194,8 @@ def data_dir_for(state_dir: Path, account: Account) -> Path:
 # processes
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True if ``pid`` exists and is not a zombie (PID 1 here reaps slowly). Shared with cli.py."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -212,7 +213,7 @@ def is_server_process(pid: int, data_dir: Path) -> bool:
     try:
         args = [a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")]
     except OSError:
-        return _pid_alive(pid)
+        return pid_alive(pid)
     return bool(args) and Path(args[0]).name == "postgres" and str(data_dir) in args
 
 
@@ -222,12 +223,12 @@ def postmaster_pid(data_dir: Path) -> int | None:
         pid = int((data_dir / "postmaster.pid").read_text().splitlines()[0])
     except (OSError, ValueError, IndexError):
         return None
-    return pid if _pid_alive(pid) and is_server_process(pid, data_dir) else None
+    return pid if pid_alive(pid) and is_server_process(pid, data_dir) else None
 
 
 def stop(pid: int, data_dir: Path, timeout: float = 10.0) -> str:
     """Fast shutdown (SIGINT) of exactly ``pid``; SIGQUIT after ``timeout`` s, SIGKILL 5 s later."""
-    if not _pid_alive(pid):
+    if not pid_alive(pid):
         return "not running"
     if not is_server_process(pid, data_dir):
         return f"pid {pid} is not a postgres server for {data_dir}; not signalling it"
@@ -238,7 +239,7 @@ def stop(pid: int, data_dir: Path, timeout: float = 10.0) -> str:
             return f"stopped ({sig.name})"
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            if not _pid_alive(pid):
+            if not pid_alive(pid):
                 return f"stopped ({sig.name})"
             time.sleep(0.05)
     return f"still running after SIGKILL (pid {pid})"
@@ -443,7 +444,7 @@ def start(state_dir: Path, timeout: float = 30.0) -> ServerInfo:
 
 
 def status(pid: int | None, data_dir: Path | None) -> bool:
-    return pid is not None and data_dir is not None and _pid_alive(pid) and is_server_process(pid, data_dir)
+    return pid is not None and data_dir is not None and pid_alive(pid) and is_server_process(pid, data_dir)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ if str(REPO) not in sys.path:
 from local_backend import latency  # noqa: E402
 from local_backend.requests import is_mutating, mutating, service_from_authorization  # noqa: E402
 from local_backend.server import BackendHandle, start_in_thread  # noqa: E402
+from tests.unit.conftest import aws_client  # noqa: E402
 
 REGION = "ap-northeast-2"
 
@@ -41,13 +42,7 @@ def local_backend_core_server() -> Iterator[BackendHandle]:
 
 
 def _client(handle: BackendHandle, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=handle.endpoint_url,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return aws_client(handle.endpoint_url, service)
 
 
 def _http(url: str, method: str = "GET") -> tuple[int, Any]:

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 # `pytest tests` does not put the repository root on sys.path; local_backend lives there.
@@ -22,6 +21,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from local_backend.server import BackendHandle, start_in_thread  # noqa: E402
+from tests.unit.conftest import aws_client  # noqa: E402
 
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"
@@ -39,13 +39,7 @@ def local_backend_eks_server() -> Iterator[BackendHandle]:
 
 
 def _client(handle: BackendHandle, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=handle.endpoint_url,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return aws_client(handle.endpoint_url, service)
 
 
 @pytest.fixture(scope="module")
