@@ -28,7 +28,7 @@ BIN = Path(sys.executable).parent
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
-from local_backend.latency import DEFAULT_SECONDS  # noqa: E402
+from local_backend.aws.latency import DEFAULT_SECONDS  # noqa: E402
 
 
 def up(state: Path, latency_scale: float) -> dict:

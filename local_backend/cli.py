@@ -5,7 +5,7 @@
 ``DIR/backend.json``. ``down`` stops exactly the PID in ``DIR/backend.pid``. Nothing here imports moto,
 so ``up``/``down``/``status`` are fast; ``serve`` imports it after setting
 ``MOTO_IAM_LOAD_MANAGED_POLICIES=true``. ``up --postgres`` first starts the local PostgreSQL server
-(postgres.py) and hands its port to ``serve``; ``down`` stops exactly that server's PID too.
+(``postgres/server.py``) and hands its port to ``serve``; ``down`` stops exactly that server's PID too.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import postgres
-from .postgres import pid_alive
+from .kubernetes import process as kprocess
+from .postgres import server as postgres
+from .postgres.server import pid_alive
 
 PID_FILE = "backend.pid"
 ENV_FILE = "backend.env"
@@ -35,7 +36,7 @@ PORT_FILE = "backend.port"
 HOST = "127.0.0.1"
 DEFAULT_REGION = "ap-northeast-2"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-LATENCY_FLAG_SCALE = 0.05  # same as latency.DEFAULT_LATENCY_FLAG_SCALE, kept here to avoid importing moto
+LATENCY_FLAG_SCALE = 0.05  # = aws/latency.py DEFAULT_LATENCY_FLAG_SCALE, kept here to avoid importing moto
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 ENV_POSTGRES = "LOCAL_BACKEND_POSTGRES"  # 1/true/yes: `up` starts PostgreSQL without --postgres
 
@@ -177,15 +178,20 @@ def cmd_up(args: argparse.Namespace) -> int:
             pg = postgres.start(state_dir, timeout=args.timeout)
         except postgres.PostgresError as exc:
             raise CliError(f"--postgres: {exc}") from exc
+    k8s = kprocess.spawn(state_dir) if args.kubernetes else None  # starts while moto imports
     try:
-        return _start_serve(args, state_dir, scale, pg)
+        return _start_serve(args, state_dir, scale, pg, k8s)
     except BaseException:
         if pg is not None:
             postgres.stop(pg.pid, pg.data_dir, timeout=5)
+        if k8s is not None:
+            kprocess.stop(state_dir, timeout=5)
         raise
 
 
-def _start_serve(args: argparse.Namespace, state_dir: Path, scale: float, pg: postgres.ServerInfo | None) -> int:
+def _start_serve(
+    args: argparse.Namespace, state_dir: Path, scale: float, pg: postgres.ServerInfo | None, k8s: Any = None
+) -> int:
     command = [
         sys.executable,
         "-m",
@@ -250,9 +256,23 @@ def _start_serve(args: argparse.Namespace, state_dir: Path, scale: float, pg: po
     }
     if pg is not None:
         state.update(postgres_port=pg.port, postgres_pid=pg.pid, postgres_data_dir=str(pg.data_dir))
-    write_atomic(state_dir / ENV_FILE, env_text(endpoint, args.region))
+    k8s_env = ""
+    if k8s is not None:
+        try:
+            kstate = kprocess.wait_ready(k8s, state_dir, args.timeout)
+        except kprocess.KubernetesStartError as exc:
+            stop_pid(process.pid, 5)
+            remove_state(state_dir)
+            raise CliError(str(exc)) from exc
+        state.update(kubernetes_url=kstate["url"], kubernetes_port=kstate["port"], kubernetes_pid=kstate["pid"],
+                     kubeconfig=kstate["kubeconfig"])
+        k8s_env = f"export KUBECONFIG={shlex.quote(kstate['kubeconfig'])}\n"
+    write_atomic(state_dir / ENV_FILE, env_text(endpoint, args.region) + k8s_env)
     write_atomic(state_dir / JSON_FILE, json.dumps(state, indent=2) + "\n")
     print(endpoint)
+    if k8s is not None:
+        where = f"{state['kubernetes_url']} (pid {state['kubernetes_pid']}, KUBECONFIG={state['kubeconfig']})"
+        print(f"kubernetes at {where}")
     if pg is not None:
         print(f"postgres at {postgres.HOST}:{pg.port} (pid {pg.pid}, data {pg.data_dir})")
     return 0
@@ -284,6 +304,7 @@ def cmd_down(args: argparse.Namespace) -> int:
     else:
         print(f"pid {pid}: {stop_pid(pid, args.timeout)}")
     _stop_postgres(state_dir, state, args.timeout)
+    print(f"kubernetes {kprocess.stop(state_dir, args.timeout)}")
     remove_state(state_dir)
     return 0
 
@@ -293,6 +314,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     found = running_endpoint(state_dir)
     if found:
         print(f"running at {found[1]} (pid {found[0]})")
+        k8s_line = kprocess.status(state_dir)
+        if k8s_line:
+            print(k8s_line)
         state = read_state(state_dir)
         if "postgres_pid" in state:
             alive = postgres.status(state["postgres_pid"], Path(state["postgres_data_dir"]))
@@ -306,7 +330,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-    from .server import serve
+    from .aws.server import serve
 
     return serve(args.host, args.port, args.state_dir, args.latency_scale, args.postgres_port, args.postgres_data_dir)
 
@@ -346,6 +370,12 @@ def build_parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=os.environ.get(ENV_POSTGRES, "").lower() in ("1", "true", "yes"),
         help=f"also start a local PostgreSQL server behind RDS postgres instances (default: env {ENV_POSTGRES})",
+    )
+    up.add_argument(
+        "--kubernetes",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also start the local Kubernetes API stand-in and write STATE_DIR/kubeconfig (default: on)",
     )
     _add_latency(up)
     up.set_defaults(func=cmd_up)

@@ -10,6 +10,9 @@ from pathlib import Path
 ENV_DELAY = "LOCAL_K8S_READY_DELAY"
 ENV_UNREADY = "LOCAL_K8S_UNREADY"
 ENV_CONTROLLERS = "LOCAL_K8S_CONTROLLERS"
+# Plug-ins loaded unless LOCAL_K8S_CONTROLLERS says otherwise ("" = none): the simulated External Secrets
+# Operator (+ EndpointSlices), which the platform layer's readiness gates and ExternalSecrets need.
+DEFAULT_CONTROLLERS = "local_backend.kubernetes.eso"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument(
         "--controllers",
-        default=os.environ.get(ENV_CONTROLLERS, ""),
+        default=os.environ.get(ENV_CONTROLLERS, DEFAULT_CONTROLLERS),
         help=f"comma-separated modules that register extra controllers (env {ENV_CONTROLLERS})",
     )
     serve.add_argument("--nodes", type=int, default=1, help="simulated node count (DaemonSet desired number)")

@@ -751,7 +751,9 @@ def serve(
 ) -> int:
     load_plugins(plugins)
     cluster = Cluster(
-        ready_delay=ready_delay, faults={"unready": list(unready)}, extra={"nodes": nodes, "region": region}
+        ready_delay=ready_delay,
+        faults={"unready": list(unready)},
+        extra={"nodes": nodes, "region": region, "state_dir": str(state_dir)},
     )
     token = secrets.token_urlsafe(32)
     certs = tls.generate()

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from local_backend.requests import mutating  # noqa: E402
+from local_backend.aws.requests import mutating  # noqa: E402
 
 
 @dataclass
@@ -73,9 +73,10 @@ class Run:
         return re.sub(r"\s+", " ", self.output)
 
 
-def _start_backend(state_dir: Path) -> Backend:
+def _start_backend(state_dir: Path, postgres: bool = True) -> Backend:
     subprocess.run(
-        [sys.executable, "-m", "local_backend", "up", "--state-dir", str(state_dir), "--postgres"],
+        [sys.executable, "-m", "local_backend", "up", "--state-dir", str(state_dir)]
+        + (["--postgres"] if postgres else ["--no-postgres"]),
         cwd=ROOT,
         check=True,
         capture_output=True,

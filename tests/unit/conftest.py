@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from local_backend.server import start_in_thread
+from local_backend.aws.server import start_in_thread
 
 REGION = "ap-northeast-2"
 

@@ -11,10 +11,9 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,9 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from local_backend import latency  # noqa: E402
-from local_backend.requests import is_mutating, mutating, service_from_authorization  # noqa: E402
-from local_backend.server import BackendHandle, start_in_thread  # noqa: E402
+from local_backend.aws import latency  # noqa: E402
+from local_backend.aws.requests import is_mutating, mutating, service_from_authorization  # noqa: E402
+from local_backend.aws.server import BackendHandle, start_in_thread  # noqa: E402
 from tests.unit.conftest import aws_client  # noqa: E402
 
 REGION = "ap-northeast-2"
@@ -224,43 +223,42 @@ def test_without_latency_resources_are_available_at_once(local_backend_core_serv
 
 
 @pytest.fixture
-def local_backend_latency_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[BackendHandle]:
+def latency_clock() -> latency.ManualClock:
+    return latency.ManualClock()
+
+
+@pytest.fixture
+def local_backend_latency_server(
+    monkeypatch: pytest.MonkeyPatch, latency_clock: latency.ManualClock
+) -> Iterator[BackendHandle]:
+    """Latency mode on a clock that moves only when the test advances it (no sleeping, no speed assumption)."""
     monkeypatch.setenv(
         latency.ENV_SECONDS,
         json.dumps(
             {
-                "rds_instance": 1.5,
-                "rds_cluster": 1.5,
-                "nat_gateway": 1.5,
-                "eks_cluster": 1.5,
-                "eks_nodegroup": 1.0,
-                "eks_addon": 1.0,
-                "elasticache_replication_group": 1.5,
+                "rds_instance": 30,
+                "rds_cluster": 30,
+                "nat_gateway": 30,
+                "eks_cluster": 30,
+                "eks_nodegroup": 20,
+                "eks_addon": 20,
+                "elasticache_replication_group": 30,
             }
         ),
     )
-    handle = start_in_thread(latency_scale=1.0)
+    handle = start_in_thread(latency_scale=1.0, clock=latency_clock)
     yield handle
     handle.stop()
 
 
-def _wait_for(read: Callable[[], str], wanted: str, timeout: float = 6.0) -> float:
-    """Poll ``read`` until it returns ``wanted``; return the seconds it took."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if read() == wanted:
-            return time.monotonic() - start
-        time.sleep(0.1)
-    raise AssertionError(f"still {read()!r}, not {wanted!r}, after {timeout} s")
-
-
-def test_latency_mode_reports_creating_states_then_available(local_backend_latency_server: BackendHandle) -> None:
+def test_latency_mode_reports_creating_states_then_available(
+    local_backend_latency_server: BackendHandle, latency_clock: latency.ManualClock
+) -> None:
     handle = local_backend_latency_server
     rds, ec2, eks = _client(handle, "rds"), _client(handle, "ec2"), _client(handle, "eks")
     elasticache = _client(handle, "elasticache")
-    assert _http(f"{handle.endpoint_url}/_local/config")[1]["latency"]["seconds"]["rds_instance"] == 1.5
+    assert _http(f"{handle.endpoint_url}/_local/config")[1]["latency"]["seconds"]["rds_instance"] == 30
 
-    started = time.monotonic()
     instance = rds.create_db_instance(
         DBInstanceIdentifier="slow",
         DBInstanceClass="db.t3.micro",
@@ -283,42 +281,81 @@ def test_latency_mode_reports_creating_states_then_available(local_backend_laten
         ReplicationGroupId="slow", ReplicationGroupDescription="redis", CacheNodeType="cache.t3.micro", Engine="redis"
     )["ReplicationGroup"]
 
+    def states() -> tuple[str, ...]:
+        return (
+            rds.describe_db_instances(DBInstanceIdentifier="slow")["DBInstances"][0]["DBInstanceStatus"],
+            rds.describe_db_clusters(DBClusterIdentifier="slow")["DBClusters"][0]["Status"],
+            ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])["NatGateways"][0]["State"],
+            eks.describe_cluster(name="slow")["cluster"]["status"],
+            elasticache.describe_replication_groups(ReplicationGroupId="slow")["ReplicationGroups"][0]["Status"],
+        )
+
+    creating = ("creating", "creating", "pending", "CREATING", "creating")
     assert (instance["DBInstanceStatus"], cluster["Status"], nat["State"], eks_cluster["status"], group["Status"]) == (
-        "creating",
-        "creating",
-        "pending",
-        "CREATING",
-        "creating",
+        creating
     )
-    assert rds.describe_db_instances(DBInstanceIdentifier="slow")["DBInstances"][0]["DBInstanceStatus"] == "creating"
-    assert ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])["NatGateways"][0]["State"] == "pending"
+    assert states() == creating
     with pytest.raises(eks.exceptions.InvalidRequestException):  # EKS refuses node groups until ACTIVE
         eks.create_nodegroup(
             clusterName="slow", nodegroupName="ng", nodeRole="arn:aws:iam::123456789012:role/n", subnets=[]
         )
 
-    _wait_for(
-        lambda: rds.describe_db_instances(DBInstanceIdentifier="slow")["DBInstances"][0]["DBInstanceStatus"],
-        "available",
-    )
-    _wait_for(lambda: rds.describe_db_clusters(DBClusterIdentifier="slow")["DBClusters"][0]["Status"], "available")
-    _wait_for(
-        lambda: ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])["NatGateways"][0]["State"], "available"
-    )
-    _wait_for(lambda: eks.describe_cluster(name="slow")["cluster"]["status"], "ACTIVE")
-    _wait_for(
-        lambda: elasticache.describe_replication_groups(ReplicationGroupId="slow")["ReplicationGroups"][0]["Status"],
-        "available",
-    )
-    assert time.monotonic() - started >= 1.4  # the delay really applied
+    latency_clock.advance(29.9)  # just short of the configured 30 s: nothing is ready yet
+    assert states() == creating
+    latency_clock.advance(0.1)
+    assert states() == ("available", "available", "available", "ACTIVE", "available")
 
     nodegroup = eks.create_nodegroup(
         clusterName="slow", nodegroupName="ng", nodeRole="arn:aws:iam::123456789012:role/n", subnets=[]
     )["nodegroup"]
     addon = eks.create_addon(clusterName="slow", addonName="coredns")["addon"]
     assert (nodegroup["status"], addon["status"]) == ("CREATING", "CREATING")
-    _wait_for(lambda: eks.describe_nodegroup(clusterName="slow", nodegroupName="ng")["nodegroup"]["status"], "ACTIVE")
-    _wait_for(lambda: eks.describe_addon(clusterName="slow", addonName="coredns")["addon"]["status"], "ACTIVE")
+    with pytest.raises(eks.exceptions.ResourceInUseException):  # UpdateAddon refused while CREATING
+        eks.update_addon(clusterName="slow", addonName="coredns", resolveConflicts="OVERWRITE")
+    latency_clock.advance(20)
+    assert eks.describe_nodegroup(clusterName="slow", nodegroupName="ng")["nodegroup"]["status"] == "ACTIVE"
+    assert eks.describe_addon(clusterName="slow", addonName="coredns")["addon"]["status"] == "ACTIVE"
+
+    update = eks.update_addon(clusterName="slow", addonName="coredns", resolveConflicts="OVERWRITE")["update"]
+    assert update["status"] == "InProgress"
+    assert eks.describe_addon(clusterName="slow", addonName="coredns")["addon"]["status"] == "UPDATING"
+    latency_clock.advance(20)
+    assert eks.describe_addon(clusterName="slow", addonName="coredns")["addon"]["status"] == "ACTIVE"
+    described = eks.describe_update(name="slow", updateId=update["id"], addonName="coredns")["update"]
+    assert described["status"] == "Successful"
+
+
+def test_clock_endpoint_advances_the_latency_clock(
+    local_backend_latency_server: BackendHandle, latency_clock: latency.ManualClock
+) -> None:
+    """Out-of-process callers (the CLI backend) move the same clock with POST /_local/clock."""
+    handle = local_backend_latency_server
+    rds = _client(handle, "rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier="clocked",
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        MasterUsername="app",
+        MasterUserPassword="password123",
+        AllocatedStorage=20,
+    )
+    status, before = _http(f"{handle.endpoint_url}/_local/clock")
+    assert status == 200
+
+    request = urllib.request.Request(
+        f"{handle.endpoint_url}/_local/clock",
+        data=json.dumps({"advance": 30}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        after = json.loads(response.read())
+    assert after["offset"] == before["offset"] + 30
+    assert after["now"] == latency_clock() + after["offset"]  # the manual clock itself did not move
+    assert rds.describe_db_instances(DBInstanceIdentifier="clocked")["DBInstances"][0]["DBInstanceStatus"] == (
+        "available"
+    )
+    assert _http(f"{handle.endpoint_url}/_local/clock", method="POST")[0] == 400  # no body
 
 
 # --------------------------------------------------------------------------------------------------
@@ -352,11 +389,12 @@ def test_cli_up_is_idempotent_and_down_stops_exactly_that_pid(tmp_path: Path) ->
     try:
         up = _cli("up", "--state-dir", str(state), "--region", "eu-west-1")
         assert up.returncode == 0, up.stderr
-        endpoint = up.stdout.strip()
+        endpoint = up.stdout.splitlines()[0]  # first line; other backends started with it print theirs after
         assert endpoint.startswith("http://127.0.0.1:")
         pid = int((state / "backend.pid").read_text())
         facts = json.loads((state / "backend.json").read_text())
-        assert facts == {
+        aws_keys = ("endpoint_url", "region", "aws_access_key_id", "aws_secret_access_key", "pid", "port")
+        assert {key: facts[key] for key in (*aws_keys, "latency_scale")} == {
             "endpoint_url": endpoint,
             "region": "eu-west-1",
             "aws_access_key_id": "testing",
@@ -366,7 +404,7 @@ def test_cli_up_is_idempotent_and_down_stops_exactly_that_pid(tmp_path: Path) ->
             "latency_scale": 0.0,
         }
         env = (state / "backend.env").read_text().splitlines()
-        assert env == [
+        assert env[:5] == [
             f"export AWS_ENDPOINT_URL={endpoint}",
             "export AWS_REGION=eu-west-1",
             "export AWS_DEFAULT_REGION=eu-west-1",
@@ -384,7 +422,7 @@ def test_cli_up_is_idempotent_and_down_stops_exactly_that_pid(tmp_path: Path) ->
 
         again = _cli("up", "--state-dir", str(state))
         assert again.returncode == 0
-        assert again.stdout.strip() == f"already running at {endpoint} (pid {pid})"
+        assert again.stdout.splitlines()[0] == f"already running at {endpoint} (pid {pid})"
         assert int((state / "backend.pid").read_text()) == pid
         assert _cli("status", "--state-dir", str(state)).returncode == 0
 
@@ -393,8 +431,8 @@ def test_cli_up_is_idempotent_and_down_stops_exactly_that_pid(tmp_path: Path) ->
         assert not _alive(pid)
         assert not (state / "backend.pid").exists() and not (state / "backend.json").exists()
         status = _cli("status", "--state-dir", str(state))
-        assert (status.returncode, status.stdout.strip()) == (1, "not running")
-        assert _cli("down", "--state-dir", str(state)).stdout.strip() == "not running"
+        assert (status.returncode, status.stdout.splitlines()[0]) == (1, "not running")
+        assert _cli("down", "--state-dir", str(state)).stdout.splitlines()[0] == "not running"
     finally:
         _cli("down", "--state-dir", str(state))
 
@@ -409,7 +447,7 @@ def test_cli_replaces_a_stale_pid_file_and_passes_latency(tmp_path: Path) -> Non
         pid = int((state / "backend.pid").read_text())
         assert pid != 999999 and _alive(pid)
         assert json.loads((state / "backend.json").read_text())["latency_scale"] == 0.05
-        assert _http(f"{up.stdout.strip()}/_local/config")[1]["latency"]["scale"] == 0.05
+        assert _http(f"{up.stdout.splitlines()[0]}/_local/config")[1]["latency"]["scale"] == 0.05
     finally:
         assert _cli("down", "--state-dir", str(state)).returncode == 0
 

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from local_backend.server import BackendHandle, start_in_thread  # noqa: E402
+from local_backend.aws.server import BackendHandle, start_in_thread  # noqa: E402
 from tests.unit.conftest import aws_client  # noqa: E402
 
 REGION = "ap-northeast-2"

@@ -1,4 +1,4 @@
-"""The ElastiCache gaps the local backend fills (local_backend/elasticache.py), driven through boto3."""
+"""The ElastiCache gaps the local backend fills (local_backend/aws/elasticache.py), driven through boto3."""
 
 from __future__ import annotations
 

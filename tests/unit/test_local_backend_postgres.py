@@ -1,13 +1,16 @@
 """The PostgreSQL bridge of the local backend (``python -m local_backend up --postgres``).
 
 Fidelity gaps covered: moto reports a fake ``<id>.aaaaaaaaaa.<region>.rds.amazonaws.com`` endpoint that
-nothing listens on, and fills every RDS-managed master secret with ``admin`` / ``P@55w0rd!``. With the
-bridge, an RDS instance of engine postgres is a real PostgreSQL server on 127.0.0.1 that accepts the
-master credentials from its ``rds!db-...`` secret, over TLS only (RDS 15+ ``rds.force_ssl=1``).
+nothing listens on, ignores ModifyDBInstance's ``DBPortNumber``, and fills every RDS-managed master secret
+with ``admin`` / ``P@55w0rd!``. With the bridge (``local_backend/postgres/bridge.py``), an RDS instance of
+engine postgres has an endpoint of its own - a loopback address, on the instance's port (5432 unless the
+caller chose another) - that reaches a real PostgreSQL server accepting the master credentials from its
+``rds!db-...`` secret, over TLS only (RDS 15+ ``rds.force_ssl=1``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import shutil
@@ -26,7 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from local_backend import postgres  # noqa: E402
+from local_backend.postgres import server as postgres  # noqa: E402
 
 IDENTIFIER = "wealist-local-postgres"
 MASTER = "wealist_admin"
@@ -120,10 +123,13 @@ def test_up_postgres_serves_rds_with_the_managed_secret_and_down_stops_it(tmp_pa
         assert _cli("status", "--state-dir", str(state_dir)).returncode == 0
 
         created = _create_instance(state, DBName="wealist")
-        assert created["Endpoint"] == {"Address": "127.0.0.1", "Port": state["postgres_port"]}
         described = _client(state, "rds").describe_db_instances(DBInstanceIdentifier=IDENTIFIER)["DBInstances"][0]
         endpoint = described["Endpoint"]
-        assert endpoint == {"Address": "127.0.0.1", "Port": state["postgres_port"]}
+        assert created["Endpoint"] == endpoint
+        # RDS's port for postgres (not the server's own port), on a loopback address of the instance's own.
+        assert endpoint["Port"] == described["DbInstancePort"] == 5432 != state["postgres_port"]
+        address = ipaddress.ip_address(endpoint["Address"])
+        assert address.is_loopback and str(address) != "127.0.0.1"
         arn = described["MasterUserSecret"]["SecretArn"]
         assert arn.split(":")[6].startswith("rds!db-")
         secret = _secret(state, arn)
@@ -216,8 +222,31 @@ def test_password_changes_follow_modify_and_delete_drops_the_role(pg_backend: tu
     _connect(instance["Endpoint"], MASTER, "Plain-Passw0rd").close()
 
     rds.delete_db_instance(DBInstanceIdentifier="pw-check", SkipFinalSnapshot=True)
-    with pytest.raises(psycopg2.OperationalError, match="password authentication failed"):
+    with pytest.raises(psycopg2.OperationalError, match="Connection refused"):  # the endpoint is gone
         _connect(instance["Endpoint"], MASTER, "Plain-Passw0rd")
+    server = {"Address": "127.0.0.1", "Port": state["postgres_port"]}
+    with pytest.raises(psycopg2.OperationalError, match="password authentication failed"):  # so is the role
+        _connect(server, MASTER, "Plain-Passw0rd")
+
+
+def test_endpoint_follows_the_port_the_caller_chose(pg_backend: tuple[Path, dict[str, Any]]) -> None:
+    """CreateDBInstance Port and ModifyDBInstance DBPortNumber (ignored by moto 5.2.5) move the endpoint."""
+    _, state = pg_backend
+    rds = _client(state, "rds")
+    instance = _create_instance(state, "port-check", Port=15433)
+    endpoint = instance["Endpoint"]
+    assert endpoint["Port"] == 15433
+    password = _secret(state, instance["MasterUserSecret"]["SecretArn"])["password"]
+    _connect(endpoint, MASTER, password).close()
+
+    rds.modify_db_instance(DBInstanceIdentifier="port-check", DBPortNumber=15434, ApplyImmediately=True)
+    moved = rds.describe_db_instances(DBInstanceIdentifier="port-check")["DBInstances"][0]
+    assert moved["Endpoint"] == {"Address": endpoint["Address"], "Port": 15434}
+    assert moved["DbInstancePort"] == 15434
+    _connect(moved["Endpoint"], MASTER, password).close()
+    with pytest.raises(psycopg2.OperationalError, match="Connection refused"):
+        _connect(endpoint, MASTER, password)
+    rds.delete_db_instance(DBInstanceIdentifier="port-check", SkipFinalSnapshot=True)
 
 
 def test_other_engines_and_reserved_usernames(pg_backend: tuple[Path, dict[str, Any]]) -> None:

@@ -1,10 +1,12 @@
-"""The RDS gaps the local backend fills (local_backend/rds.py), driven through boto3."""
+"""The RDS gaps the local backend fills (local_backend/aws/rds.py), driven through boto3."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from local_backend.rds import valid_preferred_maintenance_window
+from local_backend.aws.rds import valid_preferred_maintenance_window
 
 from .conftest import aws_client
 
@@ -41,3 +43,43 @@ def test_seed_windows_and_performance_insights_round_trip(local_backend_endpoint
     assert db["PerformanceInsightsEnabled"] is True
     assert db["PerformanceInsightsRetentionPeriod"] == 7
     assert db["PreferredBackupWindow"] == "03:00-06:00"
+
+
+def test_managed_master_secret_holds_the_instance_username_and_a_random_password(local_backend_endpoint):
+    """moto 5.2.5 puts {"username": "admin", "password": "P@55w0rd!"} in every rds!db-... secret."""
+    rds = aws_client(local_backend_endpoint, "rds")
+    passwords = []
+    for identifier in ("secret-a", "secret-b"):
+        db = rds.create_db_instance(
+            DBInstanceIdentifier=identifier,
+            Engine="postgres",
+            DBInstanceClass="db.t4g.small",
+            AllocatedStorage=20,
+            MasterUsername="wealist_admin",
+            ManageMasterUserPassword=True,
+        )["DBInstance"]
+        value = aws_client(local_backend_endpoint, "secretsmanager").get_secret_value(
+            SecretId=db["MasterUserSecret"]["SecretArn"]
+        )
+        secret = json.loads(value["SecretString"])
+        assert secret["username"] == "wealist_admin"
+        assert len(secret["password"]) == 28 and not set(secret["password"]) & set("/@\"' \\")
+        passwords.append(secret["password"])
+    assert passwords[0] != passwords[1]
+
+
+def test_modify_db_port_number_moves_the_endpoint(local_backend_endpoint):
+    """moto 5.2.5 stores ModifyDBInstance's DBPortNumber in an unused attribute; the port never changed."""
+    rds = aws_client(local_backend_endpoint, "rds")
+    created = rds.create_db_instance(
+        DBInstanceIdentifier="port-move",
+        Engine="mysql",
+        DBInstanceClass="db.t4g.small",
+        AllocatedStorage=20,
+        MasterUsername="admin",
+        MasterUserPassword="Passw0rd-123",
+    )["DBInstance"]
+    assert created["Endpoint"]["Port"] == 3306
+    rds.modify_db_instance(DBInstanceIdentifier="port-move", DBPortNumber=3307, ApplyImmediately=True)
+    db = rds.describe_db_instances(DBInstanceIdentifier="port-move")["DBInstances"][0]
+    assert (db["Endpoint"]["Port"], db["DbInstancePort"]) == (3307, 3307)

@@ -8,12 +8,25 @@
 2. Performance Insights is dropped: CreateDBInstance/ModifyDBInstance accept
    EnablePerformanceInsights / PerformanceInsightsKMSKeyId / PerformanceInsightsRetentionPeriod but
    DescribeDBInstances never returns them. Kept and returned (retention 7 by default when enabled).
+3. ManageMasterUserPassword: moto fills every ``rds!db-...`` / ``rds!cluster-...`` secret with
+   ``{"username": "admin", "password": "P@55w0rd!"}``. RDS stores the instance's own ``MasterUsername`` and a
+   random password; so does the fixed backend (:func:`rds_managed_password`).
+4. ModifyDBInstance ignores ``DBPortNumber`` (stored as an unused attribute; the port never changes). The
+   instance's port now follows it, as RDS moves the instance to the new port.
+
+The PostgreSQL server behind instances of engine postgres (``up --postgres``) is ``postgres/bridge.py``.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import secrets
+import string
 from typing import Any
+
+#: RDS-generated passwords avoid '/', '@', '"', "'", '\\' and spaces.
+RDS_PASSWORD_ALPHABET = string.ascii_letters + string.digits + "!#$%&()*+,-.:;<=>?[]^_`{|}~"
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY, _WEEK = 1440, 10080
@@ -81,9 +94,24 @@ def _set_pi_retention(self: Any, value: Any) -> None:
         self.__dict__["_pi_retention"] = int(value)
 
 
+def rds_managed_password(length: int = 28) -> str:
+    """A password shaped like the ones RDS generates for ManageMasterUserPassword."""
+    while True:
+        value = "".join(secrets.choice(RDS_PASSWORD_ALPHABET) for _ in range(length))
+        if any(c.isdigit() for c in value) and any(c in string.punctuation for c in value):
+            return value
+
+
+def _rds_secret_string(self: Any) -> str:
+    username = getattr(self.resource, "master_username", None) or "admin"
+    return json.dumps({"username": username, "password": rds_managed_password()})
+
+
 def install() -> None:
     import moto.rds.models as models
     import moto.rds.utils as utils
+
+    models.MasterUserSecret._generate_secret_string = _rds_secret_string  # type: ignore[method-assign]
 
     utils.valid_preferred_maintenance_window = valid_preferred_maintenance_window
     models.valid_preferred_maintenance_window = valid_preferred_maintenance_window
@@ -99,6 +127,16 @@ def install() -> None:
         _set_pi_retention(self, kwargs.get("performance_insights_retention_period"))
 
     cls.__init__ = __init__
+
+    original_modify = models.RDSBackend.modify_db_instance
+
+    def modify_db_instance(self: Any, db_instance_identifier: str, db_kwargs: dict[str, Any]) -> Any:
+        database = original_modify(self, db_instance_identifier, db_kwargs)
+        if db_kwargs.get("db_port_number") is not None:
+            database.port = int(db_kwargs["db_port_number"])
+        return database
+
+    models.RDSBackend.modify_db_instance = modify_db_instance
     cls.performance_insights_enabled = property(_pi_enabled)
     cls.performance_insights_kms_key_id = property(_pi_kms, _set_pi_kms)
     cls.performance_insights_retention_period = property(_pi_retention, _set_pi_retention)

@@ -22,6 +22,11 @@ Nothing sleeps: the status attribute of the moto model class is replaced by a de
 computes the state from the creation time whenever a response reads it. Other states a resource is
 put into later (``stopped``, ``deleting``, ``deleted`` ...) are reported as they are.
 
+Time is read from one clock, :func:`now`: ``time.monotonic`` plus an offset by default. Tests make it
+theirs: in process, :func:`set_clock` with a :class:`ManualClock` (``start_in_thread(clock=...)``) stops
+time except when the test calls ``advance``; out of process, ``POST /_local/clock {"advance": S}`` adds
+``S`` seconds to the offset (:func:`advance`). So no test needs to sleep or to be fast.
+
 Configuration: ``--latency-scale F`` (``--latency`` alone: ``F = 0.05``) or env
 ``LOCAL_BACKEND_LATENCY_SCALE``; per-kind seconds with env ``LOCAL_BACKEND_LATENCY_SECONDS`` as JSON,
 e.g. ``{"rds_instance": 30}`` (still multiplied by ``F``). The delay of a resource is fixed when it
@@ -34,7 +39,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +60,7 @@ DEFAULT_LATENCY_FLAG_SCALE = 0.05
 ENV_SCALE = "LOCAL_BACKEND_LATENCY_SCALE"
 ENV_SECONDS = "LOCAL_BACKEND_LATENCY_SECONDS"
 
-#: Attribute on a model object holding the monotonic time at which it becomes available.
+#: Attribute on a model object holding the clock time (:func:`now`) at which it becomes available.
 READY_AT = "_local_backend_ready_at"
 
 
@@ -108,8 +113,59 @@ def config_from(
     return LatencyConfig(scale=float(scale), seconds=parse_seconds(seconds))
 
 
+class ManualClock:
+    """A clock that only moves when told to (for tests): ``clock()`` -> seconds, ``clock.advance(s)``.
+
+    It starts at ``time.monotonic()`` so that swapping it in does not move time backwards."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self._now = time.monotonic() if start is None else float(start)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError(f"a clock only moves forward, got {seconds}")
+        with self._lock:
+            self._now += float(seconds)
+            return self._now
+
+
 _lock = threading.Lock()
 _current = LatencyConfig()
+_clock: Callable[[], float] = time.monotonic
+_offset = 0.0
+
+
+def now() -> float:
+    """The latency clock: the installed clock (``time.monotonic`` by default) plus :func:`advance`'s offset."""
+    return _clock() + _offset
+
+
+def offset() -> float:
+    """Seconds :func:`advance` has added so far."""
+    return _offset
+
+
+def set_clock(clock: Callable[[], float]) -> Callable[[], float]:
+    """Install ``clock`` (seconds, never decreasing) as the time source; return the previous one."""
+    global _clock
+    with _lock:
+        previous, _clock = _clock, clock
+    return previous
+
+
+def advance(seconds: float) -> float:
+    """Move the latency clock ``seconds`` forward (whatever clock is installed); return the total offset."""
+    global _offset
+    if seconds < 0:
+        raise ValueError(f"the clock only moves forward, got {seconds}")
+    with _lock:
+        _offset += float(seconds)
+        return _offset
 
 
 def current() -> LatencyConfig:
@@ -126,11 +182,15 @@ def set_config(config: LatencyConfig) -> LatencyConfig:
 
 def stamp(obj: Any, kind: str) -> None:
     """Record when ``obj`` (just created) becomes available under the current configuration."""
-    obj.__dict__[READY_AT] = time.monotonic() + _current.delay(kind)
+    delay = _current.delay(kind)
+    if delay > 0:
+        obj.__dict__[READY_AT] = now() + delay
+    else:
+        obj.__dict__.pop(READY_AT, None)
 
 
 def is_pending(obj: Any) -> bool:
-    return time.monotonic() < obj.__dict__.get(READY_AT, 0.0)
+    return now() < obj.__dict__.get(READY_AT, float("-inf"))
 
 
 class TimedStatus:

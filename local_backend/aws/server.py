@@ -1,12 +1,14 @@
 """The local AWS backend: moto's server app with the project's extensions, in a thread or in the foreground.
 
-``install()`` patches moto once per process (EKS APIs, node group Auto Scaling groups, latency mode,
-small fixes); :class:`LocalBackendApp` wraps moto's WSGI application with the request log and the
-``/_local`` endpoints:
+``install()`` patches moto once per process (latency mode, then one module per service family: ``eks/``,
+``rds``, ``ec2``, ``elasticache``, ``kms``); :class:`LocalBackendApp` wraps moto's WSGI application with the
+request log and the ``/_local`` endpoints:
 
 * ``GET /_local/health`` -> ``200 {"status": "ok"}``
 * ``GET /_local/requests`` -> the request log (JSON list); ``DELETE /_local/requests`` clears it
 * ``GET /_local/config`` -> the latency configuration
+* ``GET /_local/clock`` -> ``{"now", "offset"}`` of the latency clock; ``POST /_local/clock`` with
+  ``{"advance": S}`` moves it ``S`` seconds forward (resources in their creating state get there sooner)
 
 moto's own ``/moto-api/reset`` still resets every backend.
 """
@@ -33,12 +35,13 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 from werkzeug.serving import BaseWSGIServer, make_server  # noqa: E402
 
-from . import eks, fixes, latency  # noqa: E402
+from . import ec2, eks, elasticache, kms, latency, rds  # noqa: E402
 from .requests import RequestLog, describe_request  # noqa: E402
 
 HEALTH_PATH = "/_local/health"
 REQUESTS_PATH = "/_local/requests"
 CONFIG_PATH = "/_local/config"
+CLOCK_PATH = "/_local/clock"
 PORT_FILE = "backend.port"
 
 _install_lock = threading.Lock()
@@ -50,7 +53,10 @@ def install() -> None:
     with _install_lock:
         latency.install()
         eks.install()
-        fixes.install()
+        rds.install()
+        ec2.install()
+        elasticache.install()
+        kms.install()
 
 
 StartResponse = Callable[..., Any]
@@ -69,6 +75,17 @@ class LocalBackendApp:
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
         return [data]
 
+    def _advance_clock(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            payload = json.loads(environ["wsgi.input"].read(length) or b"{}") if length > 0 else {}
+            seconds = float(payload["advance"])
+            offset = latency.advance(seconds)
+        except (KeyError, TypeError, ValueError) as exc:
+            message = f'POST {CLOCK_PATH} needs a JSON body {{"advance": SECONDS >= 0}}: {exc!r}'
+            return self._json(start_response, "400 Bad Request", {"error": message})
+        return self._json(start_response, "200 OK", {"now": latency.now(), "offset": offset})
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
         method = str(environ.get("REQUEST_METHOD", "GET"))
@@ -81,6 +98,10 @@ class LocalBackendApp:
                 return self._json(start_response, "200 OK", {"cleared": self.log.clear()})
             if path == CONFIG_PATH and method == "GET":
                 return self._json(start_response, "200 OK", {"latency": latency.current().as_dict()})
+            if path == CLOCK_PATH and method == "GET":
+                return self._json(start_response, "200 OK", {"now": latency.now(), "offset": latency.offset()})
+            if path == CLOCK_PATH and method == "POST":
+                return self._advance_clock(environ, start_response)
             return self._json(start_response, "404 Not Found", {"error": f"no such endpoint: {method} {path}"})
         if not path.startswith("/moto-api") and path != "/favicon.ico":
             try:
@@ -117,6 +138,7 @@ class BackendHandle:
     host: str
     port: int
     previous_latency: latency.LatencyConfig
+    previous_clock: Callable[[], float] | None = None
     stopped: bool = field(default=False)
 
     @property
@@ -128,10 +150,12 @@ class BackendHandle:
         return self.server.app.log
 
     def stop(self) -> None:
-        """Stop the server and restore the latency configuration that was active before it started."""
+        """Stop the server and restore the latency configuration (and clock) active before it started."""
         if not self.stopped:
             self.server.stop()
             latency.set_config(self.previous_latency)
+            if self.previous_clock is not None:
+                latency.set_clock(self.previous_clock)
             self.stopped = True
 
 
@@ -140,19 +164,24 @@ def start_in_thread(
     latency_scale: float = 0.0,
     latency_seconds: str | dict[str, float] | None = None,
     host: str = "127.0.0.1",
+    clock: Callable[[], float] | None = None,
 ) -> BackendHandle:
     """Run the extended moto server in a daemon thread of this process (for pytest).
 
-    ``latency_seconds`` defaults to env ``LOCAL_BACKEND_LATENCY_SECONDS``. moto's backends are
-    process-global, so servers started in one process share state and the latency configuration.
+    ``latency_seconds`` defaults to env ``LOCAL_BACKEND_LATENCY_SECONDS``. ``clock`` (e.g. a
+    ``latency.ManualClock``) replaces the latency clock until ``stop()``. moto's backends are
+    process-global, so servers started in one process share state, the latency configuration and clock.
     """
     install()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     previous = latency.set_config(latency.config_from(scale=latency_scale, seconds=latency_seconds))
+    previous_clock = latency.set_clock(clock) if clock is not None else None
     server = LocalBackendServer(ip_address=host, port=port)
     server.start()
     bound_host, bound_port = server.get_host_and_port()
-    return BackendHandle(server=server, host=bound_host, port=bound_port, previous_latency=previous)
+    return BackendHandle(
+        server=server, host=bound_host, port=bound_port, previous_latency=previous, previous_clock=previous_clock
+    )
 
 
 def serve(
@@ -166,12 +195,12 @@ def serve(
     """Foreground server (what ``python -m local_backend up`` launches). Stops on SIGTERM/SIGINT.
 
     With ``postgres_port``/``postgres_data_dir`` (``up --postgres``), RDS PostgreSQL instances are served by
-    that local PostgreSQL server (see postgres.py)."""
+    that local PostgreSQL server (see ``local_backend/postgres/bridge.py``)."""
     install()
     if postgres_port is not None and postgres_data_dir is not None:
-        from . import postgres
+        from ..postgres import bridge
 
-        postgres.install_bridge(postgres_port, postgres_data_dir)
+        bridge.install_bridge(postgres_port, postgres_data_dir)
     config = latency.config_from(scale=latency_scale)
     latency.set_config(config)
     server: BaseWSGIServer = make_server(host, port, LocalBackendApp(), True, request_handler=MotoRequestHandler)

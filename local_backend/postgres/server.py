@@ -1,26 +1,17 @@
-"""The PostgreSQL bridge: a real local PostgreSQL server behind moto's RDS API.
+"""The local PostgreSQL server behind RDS: process management, used by ``python -m local_backend up
+--postgres``, ``down`` and ``status``. It never imports moto (the moto side is ``bridge.py``).
 
-Two halves:
-
-* Process management (``start``, ``stop``, ``status``), used by ``python -m local_backend up --postgres``
-  and ``down``. It never imports moto. The cluster is made once with ``initdb`` in ``STATE_DIR/postgres``
-  and reused; the server listens on 127.0.0.1 only, on a free port, with TLS (a self-signed certificate
-  made at initdb time) and SCRAM passwords, and ``pg_hba.conf`` accepts only ``hostssl`` connections, as
-  RDS for PostgreSQL 15+ does with its default ``rds.force_ssl=1``. Run as root, the server runs as the
-  OS user ``postgres`` (env ``LOCAL_BACKEND_PG_USER``); if that user cannot reach ``STATE_DIR`` (a
-  private directory, e.g. pytest's temporary ones), the cluster lives in
-  ``$TMPDIR/local_backend-postgres-<hash>``, ``STATE_DIR/postgres`` is a symlink to it, and ``down``
-  removes it (a later ``up`` also removes any whose state dir is gone).
-* The moto extension (``install_bridge``), run inside ``serve``: RDS DB instances of engine ``postgres``
-  report ``Endpoint.Address=127.0.0.1`` and ``Endpoint.Port=<port>``, and creating one (or changing its
-  master password) creates or updates a LOGIN role ``MasterUsername`` with that password in the local
-  server, owner of the database ``DBName``. Deleting the instance drops the role and the databases it
-  owns. moto starts empty, so the server's contents are reset to match when ``serve`` starts.
+The cluster is made once with ``initdb`` in ``STATE_DIR/postgres`` and reused; the server listens on
+127.0.0.1 only, on a free port, with TLS (a self-signed certificate made at initdb time) and SCRAM
+passwords, and ``pg_hba.conf`` accepts only ``hostssl`` connections, as RDS for PostgreSQL 15+ does with
+its default ``rds.force_ssl=1``. Run as root, the server runs as the OS user ``postgres`` (env
+``LOCAL_BACKEND_PG_USER``); if that user cannot reach ``STATE_DIR`` (a private directory, e.g. pytest's
+temporary ones), the cluster lives in ``$TMPDIR/local_backend-postgres-<hash>``, ``STATE_DIR/postgres`` is a
+symlink to it, and ``down`` removes it (a later ``up`` also removes any whose state dir is gone).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -33,13 +24,10 @@ import socket
 import stat
 import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from .fixes import rds_managed_password
 
 DATA_DIRNAME = "postgres"
 LOG_FILE = "postgres.log"
@@ -445,211 +433,3 @@ def start(state_dir: Path, timeout: float = 30.0) -> ServerInfo:
 
 def status(pid: int | None, data_dir: Path | None) -> bool:
     return pid is not None and data_dir is not None and pid_alive(pid) and is_server_process(pid, data_dir)
-
-
-# --------------------------------------------------------------------------------------------------
-# moto extension (runs inside `serve`)
-
-#: RDS master usernames the bridge cannot map (its own superuser, PostgreSQL's reserved prefix, RDS's admin).
-RESERVED_USERNAMES = re.compile(rf"^(?:{SUPERUSER}|rdsadmin|rds_superuser|pg_.*)$")
-_bridge: dict[str, Any] | None = None
-_lock = threading.Lock()
-_installed = False
-
-
-def _connect(dbname: str = "postgres") -> Any:
-    import psycopg2
-
-    assert _bridge is not None
-    conn = psycopg2.connect(
-        host=HOST,
-        port=_bridge["port"],
-        user=_bridge["superuser"],
-        password=_bridge["password"],
-        dbname=dbname,
-        sslmode="require",
-        connect_timeout=5,
-    )
-    conn.autocommit = True
-    return conn
-
-
-def bridged(database: Any) -> bool:
-    """True for an RDS DB instance served by the local PostgreSQL server."""
-    return _bridge is not None and getattr(database, "engine", None) == "postgres"
-
-
-def _master_password(database: Any) -> str | None:
-    if getattr(database, "manage_master_user_password", False) and hasattr(database, "master_user_secret"):
-        secret = database.master_user_secret.secret
-        current = secret.versions.get(secret.default_version_id) or {}
-        return json.loads(current.get("secret_string") or secret.secret_string)["password"]
-    return getattr(database, "_master_user_password", None) or None
-
-
-def sync_master(database: Any) -> None:
-    """Create or update the master role (LOGIN, password from RDS) and the database ``DBName`` it owns."""
-    from psycopg2 import sql
-    from psycopg2.extensions import encrypt_password
-
-    name = database.master_username
-    password = _master_password(database)
-    if not name or not password:
-        return
-    with _lock, contextlib.closing(_connect()) as conn, conn.cursor() as cur:
-        # The server stores only the SCRAM verifier; the password itself never reaches the server's log.
-        verifier = encrypt_password(password, name, conn, "scram-sha-256")
-        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
-        verb = "ALTER" if cur.fetchone() else "CREATE"
-        # SUPERUSER: RDS lets rds_superuser create extensions such as pg_stat_statements, which stock
-        # PostgreSQL allows only to superusers (see README: fidelity gaps).
-        cur.execute(
-            sql.SQL("{} ROLE {} WITH LOGIN SUPERUSER CREATEDB CREATEROLE PASSWORD {}").format(
-                sql.SQL(verb), sql.Identifier(name), sql.Literal(verifier)
-            )
-        )
-        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = 'rds_superuser'")
-        if not cur.fetchone():
-            cur.execute("CREATE ROLE rds_superuser NOLOGIN")
-        cur.execute(sql.SQL("GRANT rds_superuser TO {} WITH ADMIN OPTION").format(sql.Identifier(name)))
-        db_name = getattr(database, "db_name", None)
-        if db_name:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db_name,))
-            if not cur.fetchone():
-                create = sql.SQL("CREATE DATABASE {} OWNER {}")
-                cur.execute(create.format(sql.Identifier(db_name), sql.Identifier(name)))
-
-
-def _drop_roles(cur: Any, roles: list[str]) -> None:
-    """Drop ``roles`` with the databases they own (they must be connected to ``postgres``)."""
-    from psycopg2 import sql
-
-    if not roles:
-        return
-    cur.execute(
-        "SELECT datname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = ANY(%s)", (roles,)
-    )
-    for (datname,) in cur.fetchall():
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(datname)))
-    idents = sql.SQL(", ").join(sql.Identifier(r) for r in roles)
-    cur.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(idents))
-    cur.execute(sql.SQL("DROP ROLE {}").format(idents))
-
-
-def drop_master(username: str) -> None:
-    with _lock, contextlib.closing(_connect()) as conn, conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,))
-        if cur.fetchone():
-            _drop_roles(cur, [username])
-
-
-def reset_server() -> None:
-    """Drop every database and role but the bootstrap ones: moto starts empty, so does the server."""
-    from psycopg2 import sql
-
-    with _lock, contextlib.closing(_connect()) as conn, conn.cursor() as cur:
-        cur.execute("SELECT datname FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')")
-        for (datname,) in cur.fetchall():
-            cur.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(datname)))
-        cur.execute("SELECT rolname FROM pg_roles WHERE rolname !~ '^pg_' AND rolname <> current_user")
-        _drop_roles(cur, [row[0] for row in cur.fetchall()])
-
-
-def _instances(backend: Any) -> list[Any]:
-    return list(getattr(backend, "databases", {}).values())
-
-
-def install_bridge(port: int, data_dir: Path) -> None:
-    """Point moto's RDS at the local server (idempotent per process). Resets the server's contents."""
-    global _bridge, _installed
-    config = read_config(data_dir)
-    _bridge = {"port": int(port), "superuser": config["superuser"], "password": config["password"]}
-    reset_server()
-    if _installed:
-        return
-    from moto.rds.exceptions import InvalidParameterValue, RDSClientError
-    from moto.rds.models import DBInstance, RDSBackend
-
-    original_address = DBInstance.address
-    original_port = DBInstance.db_instance_port
-
-    def address(self: Any) -> str:
-        return HOST if bridged(self) else original_address.fget(self)
-
-    def instance_port(self: Any) -> int | None:
-        return _bridge["port"] if bridged(self) and _bridge else original_port.fget(self)
-
-    def endpoint(self: Any) -> dict[str, Any] | None:
-        if bridged(self) and getattr(self, "status", "available") == "creating":
-            return None  # RDS reports no Endpoint until the first creation is done (latency mode)
-        return {"Address": self.address, "Port": self.db_instance_port}
-
-    DBInstance.address = property(address)  # type: ignore[method-assign,assignment]
-    DBInstance.db_instance_port = property(instance_port)  # type: ignore[method-assign,assignment]
-    DBInstance.endpoint = property(endpoint)  # type: ignore[method-assign,assignment]
-
-    def _check_username(db_kwargs: dict[str, Any]) -> None:
-        username = db_kwargs.get("master_username") or ""
-        if _bridge is not None and db_kwargs.get("engine") == "postgres" and RESERVED_USERNAMES.match(username):
-            raise InvalidParameterValue(f"MasterUsername {username} cannot be used as it is a reserved word.")
-
-    def _sync_or_fail(database: Any) -> None:
-        try:
-            sync_master(database)
-        except Exception as exc:  # noqa: BLE001 - reported to the caller as an RDS error
-            raise RDSClientError(
-                "InternalFailure", f"local_backend: could not set up the master role in the local PostgreSQL: {exc}"
-            ) from exc
-
-    original_create = RDSBackend.create_db_instance
-
-    def create_db_instance(self: Any, db_kwargs: dict[str, Any]) -> Any:
-        _check_username(db_kwargs)
-        database = original_create(self, db_kwargs)
-        if bridged(database):
-            try:
-                _sync_or_fail(database)
-            except RDSClientError:
-                self.delete_db_instance(database.db_instance_identifier)
-                raise
-        return database
-
-    original_modify = RDSBackend.modify_db_instance
-
-    def modify_db_instance(self: Any, db_instance_identifier: str, db_kwargs: dict[str, Any]) -> Any:
-        database = original_modify(self, db_instance_identifier, db_kwargs)
-        if not bridged(database):
-            return database
-        if db_kwargs.get("rotate_master_user_password") and hasattr(database, "master_user_secret"):
-            # moto's rotation leaves an empty AWSPENDING version; RDS sets a new password at once.
-            secret = database.master_user_secret.secret
-            value = json.dumps({"username": database.master_username, "password": rds_managed_password()})
-            self.secretsmanager.put_secret_value(
-                secret_id=secret.name,
-                secret_string=value,
-                secret_binary=None,
-                client_request_token=None,
-                version_stages=["AWSCURRENT"],
-            )
-            secret.remove_version_stages_from_old_versions(["AWSPENDING"])
-        password_keys = ("master_user_password", "manage_master_user_password", "rotate_master_user_password")
-        if any(db_kwargs.get(key) is not None for key in password_keys):
-            _sync_or_fail(database)
-        return database
-
-    original_delete = RDSBackend.delete_db_instance
-
-    def delete_db_instance(self: Any, db_instance_identifier: str, *args: Any, **kwargs: Any) -> Any:
-        database = original_delete(self, db_instance_identifier, *args, **kwargs)
-        username = getattr(database, "master_username", None)
-        if bridged(database) and username:
-            still_used = any(bridged(db) and db.master_username == username for db in _instances(self))
-            if not still_used:
-                with contextlib.suppress(Exception):  # the instance is gone either way
-                    drop_master(username)
-        return database
-
-    RDSBackend.create_db_instance = create_db_instance  # type: ignore[method-assign]
-    RDSBackend.modify_db_instance = modify_db_instance  # type: ignore[method-assign]
-    RDSBackend.delete_db_instance = delete_db_instance  # type: ignore[method-assign]
-    _installed = True

@@ -15,6 +15,12 @@
 6. IncreaseReplicaCount / DecreaseReplicaCount, ModifyCacheSubnetGroup, DeleteCacheSubnetGroup: HTTP 500.
 7. Automatic failover / Multi-AZ with a single node are accepted (AWS: InvalidParameterCombination).
 8. KmsKeyId is echoed as sent (an alias stays an alias); AWS reports the key ARN.
+9. DescribeCacheClusters leaves out ``CacheNodes``, ``CacheSecurityGroups``, ``SecurityGroups`` and
+   ``CacheParameterGroup`` (``community.aws.elasticache`` fails with KeyError 'CacheNodes' and then
+   'CacheSecurityGroups'), and ``NumCacheNodes`` is set only when ``Engine`` is passed explicitly. Each
+   cache cluster now reports its nodes (``0001``...) with endpoint, status and AZ - AWS only includes the
+   list with ``ShowCacheNodeInfo=true``, here it is always present -, ``CacheSecurityGroups`` (``[]`` in a
+   VPC), ``SecurityGroups`` (from the requested ids), ``CacheParameterGroup``; ``NumCacheNodes`` defaults to 1.
 """
 
 from __future__ import annotations
@@ -119,6 +125,38 @@ class CacheParameterGroup:
         return out
 
 
+def _cache_nodes(self: Any) -> list[dict[str, Any]]:
+    region = self.arn.split(":")[3]
+    az = self.preferred_availability_zone or f"{region}a"
+    return [
+        {
+            "CacheNodeId": f"{index:04d}",
+            "CacheNodeStatus": self.cache_cluster_status,
+            "CacheNodeCreateTime": self.cache_cluster_create_time,
+            "Endpoint": {
+                "Address": f"{self.cache_cluster_id}.local.{index:04d}.{region}.cache.amazonaws.com",
+                "Port": self.port,
+            },
+            "ParameterGroupStatus": "in-sync",
+            "CustomerAvailabilityZone": az,
+        }
+        for index in range(1, int(getattr(self, "num_cache_nodes", None) or 1) + 1)
+    ]
+
+
+def _cache_security_groups(self: Any) -> list[dict[str, str]]:
+    return [{"CacheSecurityGroupName": name, "Status": "active"} for name in self.cache_security_group_names]
+
+
+def _security_groups(self: Any) -> list[dict[str, str]]:
+    return [{"SecurityGroupId": group_id, "Status": "active"} for group_id in self.security_group_ids]
+
+
+def _cache_parameter_group(self: Any) -> dict[str, Any]:
+    name = self.cache_parameter_group_name or f"default.{self.engine}{str(self.engine_version or '7')[:1]}"
+    return {"CacheParameterGroupName": name, "ParameterApplyStatus": "in-sync", "CacheNodeIdsToReboot": []}
+
+
 _installed = False
 
 
@@ -133,6 +171,20 @@ def install() -> None:  # noqa: C901 - one patch set
     from moto.elasticache import exceptions as exc
     from moto.elasticache.models import CacheCluster, CacheSubnetGroup, ElastiCacheBackend, ReplicationGroup
     from moto.elasticache.responses import ElastiCacheResponse
+
+    # -- cache cluster fields (gap 9) ---------------------------------------------------------------
+    original_cluster_init = CacheCluster.__init__
+
+    def cluster_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_cluster_init(self, *args, **kwargs)
+        if getattr(self, "num_cache_nodes", None) is None:
+            self.num_cache_nodes = 1
+
+    CacheCluster.__init__ = cluster_init  # type: ignore[method-assign]
+    CacheCluster.cache_nodes = property(_cache_nodes)  # type: ignore[attr-defined]
+    CacheCluster.cache_security_groups = property(_cache_security_groups)  # type: ignore[attr-defined]
+    CacheCluster.security_groups = property(_security_groups)  # type: ignore[attr-defined]
+    CacheCluster.cache_parameter_group = property(_cache_parameter_group)  # type: ignore[attr-defined]
 
     class CacheParameterGroupNotFound(exc.ElastiCacheException):
         code = "CacheParameterGroupNotFound"
