@@ -13,6 +13,24 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_rules import (
+    AURORA_ENGINES,
+    DAY_MINUTES,
+    DB_NAME_MYSQL,
+    DB_NAME_PG,
+    DEFAULT_PORTS,
+    INSTANCE_CLASS,
+    INSTANCE_ENGINES,
+    MIN_WINDOW_MINUTES,
+    RESERVED_USERNAMES,
+    STORAGE_RANGES,
+    USERNAME,
+    WEEK_MINUTES,
+    major_version,
+    parse_backup_window,
+    parse_maintenance_window,
+)
+
 DOCUMENTATION = r"""
 name: rds_problems
 short_description: RDS and Aurora input checks - problems, window overlap, parameter group family, default port
@@ -51,54 +69,6 @@ _value:
   description: Problems found (empty list when valid), a bool (rds_windows_overlap) or a family name.
   type: raw
 """
-
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_MINUTES = 24 * 60
-WEEK_MINUTES = 7 * DAY_MINUTES
-MIN_WINDOW_MINUTES = 30
-
-#: Engines of a standalone DB instance this collection manages, with the major versions RDS offers.
-INSTANCE_ENGINES: dict[str, tuple[int, ...]] = {"postgres": (13, 14, 15, 16, 17)}
-#: Aurora engines with the major versions offered (aurora-mysql: the MySQL-compatible major 8.0 = "8").
-AURORA_ENGINES: dict[str, tuple[int, ...]] = {"aurora-postgresql": (13, 14, 15, 16, 17), "aurora-mysql": (8,)}
-DEFAULT_PORTS = {"postgres": 5432, "aurora-postgresql": 5432, "aurora-mysql": 3306, "mysql": 3306}
-#: Allocated storage range (GiB) per storage type for RDS PostgreSQL.
-STORAGE_RANGES: dict[str, tuple[int, int]] = {
-    "gp2": (20, 65536),
-    "gp3": (20, 65536),
-    "io1": (100, 65536),
-    "io2": (100, 65536),
-    "standard": (5, 3072),
-}
-INSTANCE_CLASS = re.compile(r"^db\.[a-z][a-z0-9-]*\.[0-9]*[a-z0-9]+$")
-DB_NAME_PG = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
-DB_NAME_MYSQL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
-RESERVED_USERNAMES = {"admin", "rdsadmin", "postgres", "root", "rdsrepladmin"}
-_BACKUP = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
-_MAINT = re.compile(r"^([a-z]{3}):([01]\d|2[0-3]):([0-5]\d)-([a-z]{3}):([01]\d|2[0-3]):([0-5]\d)$")
-
-
-def parse_backup_window(window: str) -> tuple[int, int]:
-    """``hh24:mi-hh24:mi`` (UTC) -> (start, end) in minutes of the day; end may be < start (wraps)."""
-    match = _BACKUP.match(str(window).strip())
-    if not match:
-        raise ValueError(f"'{window}' is not hh24:mi-hh24:mi (e.g. 03:00-06:00)")
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
-    return h1 * 60 + m1, h2 * 60 + m2
-
-
-def parse_maintenance_window(window: str) -> tuple[int, int]:
-    """``ddd:hh24:mi-ddd:hh24:mi`` (UTC, any case) -> (start, end) in minutes of the week (Monday 00:00 = 0)."""
-    match = _MAINT.match(str(window).strip().lower())
-    if not match or match.group(1) not in DAYS or match.group(4) not in DAYS:
-        raise ValueError(f"'{window}' is not ddd:hh24:mi-ddd:hh24:mi with ddd one of {', '.join(DAYS)} "
-                         "(e.g. mon:00:00-mon:03:00)")
-    d1, h1, m1, d2, h2, m2 = match.groups()
-    start = DAYS.index(d1) * DAY_MINUTES + int(h1) * 60 + int(m1)
-    end = DAYS.index(d2) * DAY_MINUTES + int(h2) * 60 + int(m2)
-    return start, end
-
 
 def _length(start: int, end: int, period: int) -> int:
     return (end - start) % period
@@ -165,10 +135,9 @@ def window_problems(
 
 def _major(engine: str, version: str) -> int | None:
     """Major version: postgres '17.7' -> 17; aurora-mysql '8.0.mysql_aurora.3.08.0' -> 8."""
-    match = re.match(r"^(\d+)(?:\.\d+)?", str(version))
-    if not match:
+    if not re.match(r"^\d", str(version)):
         return None
-    return int(match.group(1))
+    return major_version(engine, version)[0]
 
 
 def rds_parameter_group_family(engine: str, version: Any) -> str:

@@ -1,494 +1,283 @@
 # Copyright: cloudops.eks_platform contributors
 # Apache-2.0
-"""Pure helpers of the ``elasticache_replication_group`` module (no boto3, no AnsibleModule).
+"""AWS side of the ``elasticache_replication_group`` module: reads, the AUTH token, waits, the custom
+parameter group and the create / modify / replica-count / delete calls, all through the shared helpers
+(:mod:`api` retries, :mod:`waits` budget, :mod:`kms` resolver, :mod:`tagging`). What to change is decided
+by the pure :mod:`elasticache_compare`.
 
-* :func:`validate` checks the module options and their cross-field rules before any API call;
-* :func:`auth_token_problem` checks an AUTH token's form without ever echoing it;
-* :func:`wanted_settings` reduces the options to the settings to compare, with the automatic
-  failover / Multi-AZ defaults (on when there is more than one node, off otherwise);
-* :func:`described_settings` reduces a DescribeReplicationGroups answer (plus one member cluster from
-  DescribeCacheClusters, where AWS reports engine version, parameter group, subnet group, security
-  groups and maintenance window) to the same keys, pending modifications applied;
-* :func:`plan_changes` compares both and says what to call: ModifyReplicationGroup with only the
-  changed fields, Increase/DecreaseReplicaCount, or a failure for what the API cannot change in place;
-* :func:`parameter_changes` does the same for the parameters of a custom cache parameter group.
-
-No function here ever receives or returns an AUTH token value: settings only say whether AUTH is on.
+No function here returns or reports an AUTH token value.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-ENGINES = ("redis", "valkey")
-#: ReplicationGroupId: 1-40 characters, a letter first, letters/digits/hyphens, no "--", no trailing "-".
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-NAME_MAX = 40
-#: Cluster mode disabled: one primary and up to five replicas.
-MAX_CACHE_CLUSTERS = 6
-MAX_REPLICAS = 5
-MAX_NODE_GROUPS = 500
-MAX_SNAPSHOT_RETENTION = 35
-_HHMM = r"(?:[01]\d|2[0-3]):[0-5]\d"
-_DAY = r"(?:sun|mon|tue|wed|thu|fri|sat)"
-SNAPSHOT_WINDOW = re.compile(rf"^{_HHMM}-{_HHMM}$")
-MAINTENANCE_WINDOW = re.compile(rf"^{_DAY}:{_HHMM}-{_DAY}:{_HHMM}$", re.IGNORECASE)
-#: ElastiCache AUTH tokens: 16-128 printable ASCII characters; the only special characters allowed
-#: are ! & # $ ^ < > -
-AUTH_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9!&#$^<>-]{16,128}$")
-
-#: How a setting is changed: ``modify`` (ModifyReplicationGroup field ``api``), ``replicas``
-#: (Increase/DecreaseReplicaCount), ``auth`` (AuthToken with strategy ROTATE), ``fixed`` (the API
-#: cannot change it in place), ``shards`` (online resharding; not done by this module).
-#: ``member``: AWS reports the value on the member cache clusters, not on the replication group.
-
-
-@dataclass(frozen=True)
-class Setting:
-    key: str
-    how: str
-    api: str | None = None
-    member: bool = False
-    why: str = ""
-
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting("description", "modify", "ReplicationGroupDescription"),
-    Setting("engine", "modify", "Engine"),
-    Setting("engine_version", "modify", "EngineVersion", member=True),
-    Setting("node_type", "modify", "CacheNodeType"),
-    Setting("cluster_mode", "fixed", why="switching cluster mode needs a migration (ClusterMode compatible)"),
-    Setting("num_cache_clusters", "replicas"),
-    Setting(
-        "num_node_groups",
-        "shards",
-        why="changing the shard count is online resharding (ModifyReplicationGroupShardConfiguration), "
-        "which this module does not do",
-    ),
-    Setting("replicas_per_node_group", "replicas"),
-    Setting("automatic_failover", "modify", "AutomaticFailoverEnabled"),
-    Setting("multi_az", "modify", "MultiAZEnabled"),
-    Setting(
-        "transit_encryption",
-        "fixed",
-        why="in-transit encryption changes need a two-step migration (TransitEncryptionMode preferred, then "
-        "required), which this module does not do",
-    ),
-    Setting("at_rest_encryption", "fixed", why="encryption at rest can only be chosen at creation"),
-    Setting("kms_key_id", "fixed", why="the at-rest KMS key can only be chosen at creation"),
-    Setting("auth_token_enabled", "auth"),
-    Setting("cache_parameter_group_name", "modify", "CacheParameterGroupName", member=True),
-    Setting("cache_subnet_group_name", "fixed", member=True, why="the subnet group can only be chosen at creation"),
-    Setting("security_group_ids", "modify", "SecurityGroupIds", member=True),
-    Setting("snapshot_retention_limit", "modify", "SnapshotRetentionLimit"),
-    Setting("snapshot_window", "modify", "SnapshotWindow"),
-    Setting("preferred_maintenance_window", "modify", "PreferredMaintenanceWindow", member=True),
-    Setting("port", "fixed", why="the port can only be chosen at creation"),
-    Setting("auto_minor_version_upgrade", "modify", "AutoMinorVersionUpgrade"),
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import (
+    AWS_ERRORS,
+    call,
+    call_or_fail,
+    describe,
 )
-SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
-MEMBER_KEYS = tuple(s.key for s in SETTINGS if s.member)
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache_compare import (
+    FAILED_STATES,
+    PARAMETERS_PER_CALL,
+    Plan,
+    auth_token_problem,
+    create_arguments,
+    parameter_changes,
+    parameter_value,
+    plan_steps,
+    result_view,
+)
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.kms import KeyResolver
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.tagging import list_tags, plan_tags, update_tags
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.waits import Budget, wait_until
 
 
-def cluster_mode_of(params: Mapping[str, Any]) -> str | None:
-    """``enabled`` with num_node_groups, ``disabled`` with num_cache_clusters, None when neither is given."""
-    if params.get("num_node_groups") is not None:
-        return "enabled"
-    if params.get("num_cache_clusters") is not None:
-        return "disabled"
-    return None
+class ElastiCache:
+    """The client, check mode, time budget and KMS resolver of one module run, and its calls."""
 
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.client = module.client("elasticache")
+        self.budget = Budget(module.params["wait_timeout"])
+        self.keys = KeyResolver(module)
 
-def validate(params: Mapping[str, Any]) -> list[str]:
-    """Every problem of the options (empty list = valid). Messages name the option and what is allowed."""
-    problems: list[str] = []
-    name = params.get("name") or ""
-    if len(name) > NAME_MAX or not NAME_PATTERN.match(name.lower()):
-        problems.append(
-            f"name {name!r}: 1-{NAME_MAX} characters, a letter first, then letters, digits and single hyphens "
-            "(no trailing hyphen)"
-        )
-    if params.get("state", "present") != "present":
-        return problems
+    # --- reads -------------------------------------------------------------------------------------
+    def group(self, name: str) -> dict[str, Any] | None:
+        found = describe(self.module, self.client, "describe_replication_groups", "ReplicationGroupNotFoundFault",
+                         f"replication group {name}", ReplicationGroupId=name)
+        groups = (found or {}).get("ReplicationGroups") or []
+        return groups[0] if groups else None
 
-    engine = params.get("engine")
-    if engine is not None and engine not in ENGINES:
-        problems.append(f"engine {engine!r}: one of {', '.join(ENGINES)}")
+    def member(self, group: dict[str, Any]) -> dict[str, Any] | None:
+        """The first member cache cluster, where AWS reports engine version, parameter/subnet/security groups."""
+        members = group.get("MemberClusters") or []
+        if not members:
+            return None
+        found = describe(self.module, self.client, "describe_cache_clusters", "CacheClusterNotFound",
+                         f"member cache cluster {members[0]}", CacheClusterId=members[0])
+        clusters = (found or {}).get("CacheClusters") or []
+        return clusters[0] if clusters else None
 
-    nodes = params.get("num_cache_clusters")
-    shards = params.get("num_node_groups")
-    replicas = params.get("replicas_per_node_group")
-    failover = params.get("automatic_failover")
-    multi_az = params.get("multi_az")
-    if nodes is not None and shards is not None:
-        problems.append(
-            "num_cache_clusters (cluster mode disabled) and num_node_groups (cluster mode enabled) exclude each other"
-        )
-    if nodes is not None and not 1 <= nodes <= MAX_CACHE_CLUSTERS:
-        problems.append(
-            f"num_cache_clusters must be 1 to {MAX_CACHE_CLUSTERS} (one primary and up to {MAX_REPLICAS} "
-            f"replicas), got {nodes}"
-        )
-    if shards is not None and not 1 <= shards <= MAX_NODE_GROUPS:
-        problems.append(f"num_node_groups must be 1 to {MAX_NODE_GROUPS}, got {shards}")
-    if replicas is not None and not 0 <= replicas <= MAX_REPLICAS:
-        problems.append(f"replicas_per_node_group must be 0 to {MAX_REPLICAS}, got {replicas}")
-    if replicas is not None and nodes is not None:
-        problems.append("replicas_per_node_group is for cluster mode (num_node_groups); use num_cache_clusters alone")
+    def tags(self, arn: str | None) -> dict[str, str]:
+        return list_tags(self.module, self.client, arn)
 
-    if nodes == 1:
-        if failover:
-            problems.append("automatic_failover needs at least 2 cache nodes, but num_cache_clusters is 1")
-        if multi_az:
-            problems.append(
-                "multi_az needs at least 2 cache nodes (a replica in another zone), but num_cache_clusters is 1"
-            )
-    if shards is not None and (replicas or 0) == 0:
-        if failover and shards == 1:
-            problems.append(
-                "automatic_failover with cluster mode needs a replica to promote: num_node_groups is 1 and "
-                "replicas_per_node_group is 0 (set replicas_per_node_group >= 1)"
-            )
-        if multi_az:
-            problems.append("multi_az with cluster mode needs replicas_per_node_group >= 1 (got 0)")
-    if multi_az and failover is False:
-        problems.append("multi_az needs automatic_failover (automatic_failover is false)")
+    def converge_tags(self, arn: str, current: dict[str, str], wanted: dict[str, str]) -> bool:
+        plan = plan_tags(current, wanted, self.params["purge_tags"])
+        update_tags(self.module, self.client, arn, plan)
+        return plan.changed
 
-    if params.get("auth_token") is not None and params.get("auth_token_secret_id") is not None:
-        problems.append("auth_token and auth_token_secret_id exclude each other")
-    wants_auth = params.get("auth_token") is not None or params.get("auth_token_secret_id") is not None
-    if wants_auth and params.get("transit_encryption") is not True:
-        problems.append("an AUTH token (auth_token / auth_token_secret_id) needs transit_encryption: true")
-    if params.get("auth_token") is not None:
-        problem = auth_token_problem(params["auth_token"])
+    def auth_token(self) -> str | None:
+        """The AUTH token (from the option or read from Secrets Manager); None in check mode (existence checked)."""
+        p, module = self.params, self.module
+        if p["auth_token"] is not None:
+            return p["auth_token"]
+        secret_id = p["auth_token_secret_id"]
+        if secret_id is None:
+            return None
+        sm = module.client("secretsmanager")
+        try:
+            if module.check_mode:
+                if call(sm, "describe_secret", SecretId=secret_id).get("DeletedDate"):
+                    module.fail_json(msg=f"auth_token_secret_id: secret {secret_id} is scheduled for deletion")
+                return None
+            answer = call(sm, "get_secret_value", SecretId=secret_id)
+        except is_boto3_error_code("ResourceNotFoundException"):
+            if module.check_mode:
+                module.warn(
+                    f"auth_token_secret_id: secret {secret_id} does not exist (yet); a real run fails unless it is "
+                    "created first"
+                )
+                return None
+            module.fail_json(msg=f"auth_token_secret_id: Secrets Manager secret {secret_id} was not found")
+        except is_boto3_error_code("InvalidRequestException"):  # pylint: disable=duplicate-except
+            module.fail_json(msg=f"auth_token_secret_id: secret {secret_id} cannot be read (scheduled for deletion?)")
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            module.fail_json_aws(e, msg=f"Failed to read secret {secret_id}")
+        token = answer.get("SecretString")
+        if not token:
+            module.fail_json(msg=f"auth_token_secret_id: secret {secret_id} has no string value")
+        problem = auth_token_problem(token)
         if problem:
-            problems.append(f"auth_token: {problem}")
-    if params.get("kms_key_id") and params.get("at_rest_encryption") is not True:
-        problems.append("kms_key_id needs at_rest_encryption: true")
+            module.fail_json(msg=f"auth_token_secret_id: the token in {secret_id} {problem}")
+        return token
 
-    window = params.get("snapshot_window")
-    if window is not None and not SNAPSHOT_WINDOW.match(window):
-        problems.append(f"snapshot_window {window!r}: hh:mm-hh:mm (UTC), for example 00:00-05:00")
-    window = params.get("preferred_maintenance_window")
-    if window is not None and not MAINTENANCE_WINDOW.match(window):
-        problems.append(
-            f"preferred_maintenance_window {window!r}: ddd:hh:mm-ddd:hh:mm (UTC), for example tue:05:00-tue:09:00"
+    # --- waits -------------------------------------------------------------------------------------
+    def wait(self, name: str, absent: bool = False) -> dict[str, Any] | None:
+        """Until the group is available (or gone), within the run's budget; a failed group fails at once."""
+
+        def failed(group: dict[str, Any] | None) -> dict[str, Any] | None:
+            if absent:
+                return None
+            if group is None:
+                return {"msg": f"Replication group {name} disappeared while waiting for it to be available"}
+            if group.get("Status") in FAILED_STATES:
+                return {"msg": f"Replication group {name} is {group['Status']}",
+                        "replication_group": result_view(group)}
+            return None
+
+        return wait_until(
+            self.module,
+            lambda: self.group(name),
+            (lambda g: g is None) if absent else (lambda g: g is not None and g.get("Status") == "available"),
+            self.budget,
+            f"replication group {name} to be {'deleted' if absent else 'available'}",
+            lambda g: g.get("Status") if g else "gone",
+            failed=failed,
         )
-    retention = params.get("snapshot_retention_limit")
-    if retention is not None and not 0 <= retention <= MAX_SNAPSHOT_RETENTION:
-        problems.append(f"snapshot_retention_limit must be 0 to {MAX_SNAPSHOT_RETENTION} days, got {retention}")
-    port = params.get("port")
-    if port is not None and not 1 <= port <= 65535:
-        problems.append(f"port must be 1 to 65535, got {port}")
 
-    group = params.get("parameter_group")
-    if group is not None:
-        if not params.get("cache_parameter_group_name"):
-            problems.append("parameter_group needs cache_parameter_group_name (the name of the group it manages)")
-        elif params["cache_parameter_group_name"].startswith("default."):
-            problems.append("parameter_group cannot manage a default.* parameter group; name a custom one")
-        for pname, value in (group.get("parameters") or {}).items():
-            if isinstance(value, (dict, list)):
-                problems.append(f"parameter_group.parameters.{pname}: a string, number or boolean")
-    return problems
+    # --- writes ------------------------------------------------------------------------------------
+    def create(self, name: str, wanted: dict[str, Any], token: str | None) -> None:
+        p = self.params
+        kwargs = create_arguments(name, p["description"], p["node_type"], wanted)
+        if token:
+            kwargs["AuthToken"] = token
+        if p["tags"]:
+            kwargs["Tags"] = ansible_dict_to_boto3_tag_list(p["tags"])
+        call_or_fail(self.module, self.client, "create_replication_group", f"create replication group {name}",
+                     **kwargs)
 
-
-def auth_token_problem(token: str) -> str | None:
-    """Why an AUTH token is not acceptable to ElastiCache (never quotes the token), or None."""
-    if not 16 <= len(token) <= 128:
-        return f"must be 16 to 128 characters long (is {len(token)})"
-    if not AUTH_TOKEN_PATTERN.match(token):
-        return "may only hold letters, digits and ! & # $ ^ < > -"
-    return None
-
-
-def wanted_settings(params: Mapping[str, Any], creating: bool = False) -> dict[str, Any]:
-    """The settings the caller manages (None options are left out), with failover/Multi-AZ defaults.
-
-    Automatic failover and Multi-AZ default to on when the group has more than one node (cluster mode
-    enabled: more than one node in all, resp. a replica in every shard) and off otherwise; the default
-    is only applied when the node counts are known (given, or the creation defaults).
-    """
-    p = dict(params)
-    mode = cluster_mode_of(p)
-    if creating:
-        if mode is None:
-            p["num_cache_clusters"] = 1
-            mode = "disabled"
-        if mode == "enabled" and p.get("replicas_per_node_group") is None:
-            p["replicas_per_node_group"] = 0
-    wanted: dict[str, Any] = {}
-    for key in (
-        "description",
-        "engine",
-        "engine_version",
-        "node_type",
-        "num_cache_clusters",
-        "num_node_groups",
-        "replicas_per_node_group",
-        "transit_encryption",
-        "at_rest_encryption",
-        "kms_key_id",
-        "cache_parameter_group_name",
-        "cache_subnet_group_name",
-        "snapshot_retention_limit",
-        "snapshot_window",
-        "preferred_maintenance_window",
-        "port",
-        "auto_minor_version_upgrade",
-    ):
-        if p.get(key) is not None:
-            wanted[key] = p[key]
-    if mode is not None:
-        wanted["cluster_mode"] = mode
-    if p.get("security_group_ids") is not None:
-        wanted["security_group_ids"] = sorted(set(p["security_group_ids"]))
-    if p.get("auth_token") is not None or p.get("auth_token_secret_id") is not None:
-        wanted["auth_token_enabled"] = True
-
-    many_nodes: bool | None = None
-    replica_in_every_shard: bool | None = None
-    if mode == "disabled":
-        many_nodes = replica_in_every_shard = p["num_cache_clusters"] > 1
-    elif mode == "enabled" and p.get("replicas_per_node_group") is not None:
-        replica_in_every_shard = p["replicas_per_node_group"] >= 1
-        many_nodes = p["num_node_groups"] * (1 + p["replicas_per_node_group"]) > 1
-    failover = p.get("automatic_failover")
-    if failover is None:
-        failover = many_nodes
-    multi_az = p.get("multi_az")
-    if multi_az is None and replica_in_every_shard is not None:
-        multi_az = bool(replica_in_every_shard and failover)
-    if failover is not None:
-        wanted["automatic_failover"] = failover
-    if multi_az is not None:
-        wanted["multi_az"] = multi_az
-    return wanted
-
-
-def _enabled(value: Any) -> bool | None:
-    if value is None:
-        return None
-    return str(value).lower() in ("enabled", "enabling")
-
-
-def described_settings(group: Mapping[str, Any], member: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The compared settings of a described replication group (member-level ones None without ``member``).
-
-    Pending modifications (ApplyImmediately false) count as the current value, so a change waiting for
-    the maintenance window is not requested again.
-    """
-    node_groups = list(group.get("NodeGroups") or [])
-    cluster = bool(group.get("ClusterEnabled"))
-    pending = group.get("PendingModifiedValues") or {}
-    member = member or {}
-    member_pending = member.get("PendingModifiedValues") or {}
-    if cluster:
-        endpoint = group.get("ConfigurationEndpoint") or {}
-    else:
-        endpoint = (node_groups[0].get("PrimaryEndpoint") if node_groups else None) or {}
-    settings: dict[str, Any] = {
-        "description": group.get("Description"),
-        "engine": group.get("Engine") or member.get("Engine"),
-        "node_type": member_pending.get("CacheNodeType") or group.get("CacheNodeType"),
-        "cluster_mode": "enabled" if cluster else "disabled",
-        "num_cache_clusters": None if cluster else len(group.get("MemberClusters") or []),
-        "num_node_groups": len(node_groups) if cluster else None,
-        "replicas_per_node_group": (
-            min(len(ng.get("NodeGroupMembers") or []) - 1 for ng in node_groups) if cluster and node_groups else None
-        ),
-        "automatic_failover": _enabled(pending.get("AutomaticFailoverStatus") or group.get("AutomaticFailover")),
-        "multi_az": _enabled(group.get("MultiAZ")),
-        "transit_encryption": bool(group.get("TransitEncryptionEnabled")),
-        "at_rest_encryption": bool(group.get("AtRestEncryptionEnabled")),
-        "kms_key_id": group.get("KmsKeyId"),
-        "auth_token_enabled": (
-            bool(group.get("AuthTokenEnabled")) or pending.get("AuthTokenStatus") in ("SETTING", "ROTATING")
-        ),
-        "snapshot_retention_limit": group.get("SnapshotRetentionLimit"),
-        "snapshot_window": group.get("SnapshotWindow"),
-        "port": endpoint.get("Port"),
-        "auto_minor_version_upgrade": group.get("AutoMinorVersionUpgrade"),
-        "engine_version": None,
-        "cache_parameter_group_name": None,
-        "cache_subnet_group_name": None,
-        "security_group_ids": None,
-        "preferred_maintenance_window": None,
-    }
-    if member:
-        settings["engine_version"] = member_pending.get("EngineVersion") or member.get("EngineVersion")
-        parameter_group = member.get("CacheParameterGroup") or {}
-        settings["cache_parameter_group_name"] = parameter_group.get("CacheParameterGroupName")
-        settings["cache_subnet_group_name"] = member.get("CacheSubnetGroupName")
-        settings["security_group_ids"] = sorted(
-            sg["SecurityGroupId"] for sg in member.get("SecurityGroups") or [] if sg.get("SecurityGroupId")
-        )
-        settings["preferred_maintenance_window"] = member.get("PreferredMaintenanceWindow")
-    return settings
-
-
-def version_tuple(version: str) -> tuple[int, ...]:
-    """``7.1.0`` -> (7, 1, 0); non-numeric parts stop the tuple (``6.x`` -> (6,))."""
-    out: list[int] = []
-    for part in str(version).split("."):
-        if not part.isdigit():
-            break
-        out.append(int(part))
-    return tuple(out)
-
-
-def version_matches(wanted: str, current: str | None) -> bool:
-    """A wanted ``7.1`` matches a running ``7.1`` or ``7.1.x`` (AWS picks the patch release)."""
-    if current is None:
-        return False
-    return current == wanted or current.startswith(wanted + ".")
-
-
-def kms_matches(wanted: str, current: str | None) -> bool:
-    """A key ARN matches the same ARN or its bare key id."""
-    if not current:
-        return False
-    if wanted == current:
+    def delete(self, name: str) -> bool:
+        kwargs: dict[str, Any] = {"ReplicationGroupId": name}
+        if self.params["final_snapshot_identifier"]:
+            kwargs["FinalSnapshotIdentifier"] = self.params["final_snapshot_identifier"]
+        try:
+            call(self.client, "delete_replication_group", **kwargs)
+        except is_boto3_error_code("ReplicationGroupNotFoundFault"):
+            return False
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to delete replication group {name}")
         return True
-    return wanted.rsplit("key/", 1)[-1] == current.rsplit("key/", 1)[-1] and ("key/" in wanted or "key/" in current)
 
+    def modify(self, name: str, fields: dict[str, Any], apply_immediately: bool) -> None:
+        try:
+            call(self.client, "modify_replication_group", ReplicationGroupId=name, ApplyImmediately=apply_immediately,
+                 **fields)
+        except AWS_ERRORS as e:
+            changed = sorted(k for k in fields if k != "AuthToken")
+            self.module.fail_json_aws(e, msg=f"Failed to modify replication group {name} ({', '.join(changed)})")
 
-def settings_equal(key: str, wanted: Any, current: Any) -> bool:
-    if key == "engine_version":
-        return version_matches(str(wanted), current)
-    if key == "kms_key_id":
-        return kms_matches(str(wanted), current)
-    if key == "preferred_maintenance_window":
-        return current is not None and str(wanted).lower() == str(current).lower()
-    if key == "security_group_ids":
-        return current is not None and sorted(set(wanted)) == sorted(set(current))
-    return wanted == current
+    def change_replicas(self, name: str, direction: str, count: int) -> None:
+        call_or_fail(self.module, self.client, f"{direction}_replica_count",
+                     f"{direction} the replica count of {name} to {count}",
+                     ReplicationGroupId=name, NewReplicaCount=count, ApplyImmediately=True)
 
+    def apply(self, name: str, group: dict[str, Any], plan: Plan) -> None:
+        """Make the planned calls, waiting (within the budget) for the group to be available before each."""
+        if group.get("Status") != "available":
+            self.wait(name)
+        for index, step in enumerate(plan_steps(plan)):
+            if index:
+                self.wait(name)
+            if step == "replicas":
+                self.change_replicas(name, plan.replica_direction, plan.replica_count)
+                continue
+            fields = dict(plan.modify)
+            apply_now = self.params["apply_immediately"]
+            if plan.enable_auth:
+                fields["AuthToken"] = self.auth_token()
+                fields["AuthTokenUpdateStrategy"] = "ROTATE"
+                apply_now = True
+            self.modify(name, fields, apply_now)
+            fields.clear()
 
-@dataclass
-class Plan:
-    """What to call to go from the described settings to the wanted ones."""
+    # --- parameter group ---------------------------------------------------------------------------
+    def parameter_group(self, name: str) -> dict[str, Any] | None:
+        found = describe(self.module, self.client, "describe_cache_parameter_groups", "CacheParameterGroupNotFound",
+                         f"cache parameter group {name}", CacheParameterGroupName=name)
+        groups = (found or {}).get("CacheParameterGroups") or []
+        return groups[0] if groups else None
 
-    changed: list[str] = field(default_factory=list)
-    modify: dict[str, Any] = field(default_factory=dict)
-    #: NewReplicaCount for IncreaseReplicaCount / DecreaseReplicaCount (replicas per shard).
-    replica_count: int | None = None
-    replica_direction: str | None = None
-    enable_auth: bool = False
-    impossible: list[str] = field(default_factory=list)
-    #: Member-level settings that could not be compared (no member cluster could be read).
-    unverified: list[str] = field(default_factory=list)
+    def parameters(self, name: str) -> list[dict[str, Any]]:
+        params: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"CacheParameterGroupName": name}
+        while True:
+            page = call_or_fail(self.module, self.client, "describe_cache_parameters",
+                                f"describe the parameters of {name}", **kwargs)
+            params.extend(page.get("Parameters", []))
+            if not page.get("Marker"):
+                return params
+            kwargs["Marker"] = page["Marker"]
 
-    @property
-    def needs_change(self) -> bool:
-        return bool(self.modify or self.replica_count is not None or self.enable_auth)
+    def ensure_parameter_group(self) -> tuple[bool, dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Create / converge the custom parameter group. Returns (changed, result, diff before, diff after)."""
+        p, module = self.params, self.module
+        name = p["cache_parameter_group_name"]
+        spec = p["parameter_group"]
+        wanted_params = {k: parameter_value(v) for k, v in (spec.get("parameters") or {}).items()}
+        tags = spec.get("tags")
+        current = self.parameter_group(name)
+        after = {"name": name, "family": spec.get("family"), "parameters": wanted_params}
+        if tags is not None:
+            after["tags"] = tags
 
-
-def plan_changes(wanted: Mapping[str, Any], current: Mapping[str, Any]) -> Plan:
-    """Compare wanted and described settings; only differing settings end up in the plan."""
-    plan = Plan()
-    for setting in SETTINGS:
-        key = setting.key
-        if key not in wanted:
-            continue
-        want, have = wanted[key], current.get(key)
-        if setting.member and have is None:
-            plan.unverified.append(key)
-            continue
-        if have is None and key in ("num_cache_clusters", "num_node_groups", "replicas_per_node_group", "port"):
-            # Counts of the other cluster mode (reported through cluster_mode), or no endpoint yet.
-            continue
-        if settings_equal(key, want, have):
-            continue
-        plan.changed.append(key)
-        if key == "engine":
-            if have == "redis" and want == "valkey":
-                plan.modify["Engine"] = want
-            else:
-                plan.impossible.append(f"engine: {have} cannot be changed to {want} in place (only redis to valkey)")
-        elif key == "engine_version":
-            engine_changes = "Engine" in plan.modify
-            if not engine_changes and version_tuple(want) < version_tuple(have)[: len(version_tuple(want))]:
-                plan.impossible.append(f"engine_version: {have} cannot be downgraded to {want}")
-            else:
-                plan.modify["EngineVersion"] = want
-        elif setting.how == "modify":
-            plan.modify[setting.api] = list(want) if key == "security_group_ids" else want
-        elif setting.how == "replicas":
-            new_count = want - 1 if key == "num_cache_clusters" else want
-            plan.replica_count = new_count
-            plan.replica_direction = "increase" if want > have else "decrease"
-        elif setting.how == "auth":
-            if want and not have:
-                plan.enable_auth = True
-            else:
-                plan.impossible.append("auth_token: turning AUTH off is not done by this module")
+        if current is None:
+            if not spec.get("family"):
+                module.fail_json(msg=f"parameter_group.family is required to create cache parameter group {name}")
+            if module.check_mode:
+                return True, after, {}, after
+            kwargs: dict[str, Any] = {
+                "CacheParameterGroupName": name,
+                "CacheParameterGroupFamily": spec["family"],
+                "Description": spec.get("description") or f"Parameters of {name}",
+            }
+            if tags:
+                kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
+            call_or_fail(module, self.client, "create_cache_parameter_group",
+                         f"create cache parameter group {name}", **kwargs)
+            current = self.parameter_group(name) or {"CacheParameterGroupName": name}
+            before: dict[str, Any] = {}
         else:
-            plan.impossible.append(f"{key}: {have!r} -> {want!r}: {setting.why}")
-    if "Engine" in plan.modify and "EngineVersion" not in plan.modify:
-        plan.impossible.append("engine: changing redis to valkey needs engine_version (for example 7.2 or 8.0)")
-    return plan
+            family = current.get("CacheParameterGroupFamily")
+            if spec.get("family") and family != spec["family"]:
+                module.fail_json(
+                    msg=f"parameter_group.family: {name} is a {family} group; the family cannot change "
+                    f"(use a new cache_parameter_group_name for {spec['family']})"
+                )
+            before = {"name": name, "family": family}
+            after["family"] = family
 
+        changes, problems, values = parameter_changes(wanted_params, self.parameters(name))
+        if problems:
+            module.fail_json(msg=f"Cache parameter group {name}: " + "; ".join(problems))
+        if before:
+            before["parameters"] = values
+        changed = not before or bool(changes)
 
-def diff_view(wanted: Mapping[str, Any], current: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """before/after of the compared settings (``before`` empty when the group does not exist)."""
-    if current is None:
-        return {}, dict(sorted(wanted.items()))
-    before = {key: current.get(key) for key in sorted(wanted)}
-    after = dict(before)
-    for key, value in wanted.items():
-        if not settings_equal(key, value, current.get(key)):
-            after[key] = value
-    return before, after
+        arn = current.get("ARN")
+        if tags is not None and before:
+            before["tags"] = self.tags(arn)
+            changed = self.converge_tags(arn, before["tags"], tags) or changed
 
+        if changes and not module.check_mode:
+            items = [{"ParameterName": k, "ParameterValue": v} for k, v in sorted(changes.items())]
+            for start in range(0, len(items), PARAMETERS_PER_CALL):
+                call_or_fail(module, self.client, "modify_cache_parameter_group",
+                             f"modify cache parameter group {name}", CacheParameterGroupName=name,
+                             ParameterNameValues=items[start : start + PARAMETERS_PER_CALL])
+        # The result reports what AWS holds for the managed parameters (after this call's changes).
+        described = dict(values)
+        if not module.check_mode:
+            described.update(changes)
+        result = dict(after, arn=arn, parameters=described)
+        if tags is not None and before and module.check_mode:
+            result["tags"] = before.get("tags", {})
+        return changed, result, before, after
 
-def parameter_value(value: Any) -> str:
-    """The string ElastiCache stores for a parameter value (booleans as yes/no)."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def parameter_changes(
-    wanted: Mapping[str, Any], described: list[Mapping[str, Any]]
-) -> tuple[dict[str, str], list[str], dict[str, str | None]]:
-    """(parameters to set, problems, current values of the wanted names) of a cache parameter group.
-
-    ``described`` is DescribeCacheParameters' ``Parameters`` (all pages). Only the named parameters are
-    managed; the others keep their values.
-    """
-    by_name = {p["ParameterName"]: p for p in described}
-    changes: dict[str, str] = {}
-    problems: list[str] = []
-    current: dict[str, str | None] = {}
-    for name in sorted(wanted):
-        value = parameter_value(wanted[name])
-        param = by_name.get(name)
-        if param is None:
-            problems.append(f"parameter_group.parameters: {name} is not a parameter of this family")
-            continue
-        current[name] = param.get("ParameterValue")
-        if param.get("ParameterValue") == value:
-            continue
-        if param.get("IsModifiable") is False:
-            problems.append(f"parameter_group.parameters: {name} is not modifiable")
-            continue
-        allowed = param.get("AllowedValues")
-        if allowed and param.get("DataType") == "string" and "," in allowed and value not in allowed.split(","):
-            problems.append(f"parameter_group.parameters: {name} must be one of {allowed} (got {value!r})")
-            continue
-        changes[name] = value
-    return changes, problems, current
-
-
-def endpoint_of(group: Mapping[str, Any]) -> dict[str, Any]:
-    """The address clients connect to: primary endpoint (cluster mode disabled) or configuration endpoint."""
-    if group.get("ClusterEnabled"):
-        endpoint = group.get("ConfigurationEndpoint") or {}
-    else:
-        node_groups = group.get("NodeGroups") or []
-        endpoint = (node_groups[0].get("PrimaryEndpoint") if node_groups else None) or {}
-    return {"address": endpoint.get("Address"), "port": endpoint.get("Port")}
+    def delete_parameter_group(self) -> bool:
+        name = self.params["cache_parameter_group_name"]
+        if self.parameter_group(name) is None:
+            return False
+        if not self.check_mode:
+            try:
+                call(self.client, "delete_cache_parameter_group", CacheParameterGroupName=name)
+            except is_boto3_error_code("CacheParameterGroupNotFound"):
+                return False
+            except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(e, msg=f"Failed to delete cache parameter group {name}")
+        return True

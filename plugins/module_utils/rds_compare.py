@@ -23,15 +23,17 @@ Rules that make the comparison safe against the real API:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Statuses in which ModifyDBInstance / ModifyDBCluster / CreateDBInstance (member) are accepted.
-INSTANCE_MODIFIABLE = frozenset({"available", "backing-up", "storage-optimization", "storage-full"})
-CLUSTER_MODIFIABLE = frozenset({"available", "backing-up"})
-AVAILABLE = "available"
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_rules import (  # noqa: F401 (re-exported)
+    AVAILABLE,
+    CLUSTER_MODIFIABLE,
+    INSTANCE_MODIFIABLE,
+    major_version,
+    version_tuple,
+)
 
 
 @dataclass(frozen=True)
@@ -173,11 +175,6 @@ def read(current: Mapping[str, Any], path: str | Callable[[Mapping[str, Any]], A
     return value
 
 
-def version_tuple(version: Any) -> tuple[int, ...]:
-    """Numeric components: '17.7' -> (17, 7); '8.0.mysql_aurora.3.08.0' -> (8, 0, 3, 8, 0)."""
-    return tuple(int(p) for p in re.findall(r"\d+", str(version or "")))
-
-
 def version_satisfied(current: Any, wanted: Any) -> bool:
     """True when ``current`` is ``wanted`` or newer on wanted's components (no downgrade is ever asked)."""
     cur, want = version_tuple(current), version_tuple(wanted)
@@ -187,9 +184,8 @@ def version_satisfied(current: Any, wanted: Any) -> bool:
 
 
 def is_major_upgrade(current: Any, wanted: Any, engine: str = "") -> bool:
-    cur, want = version_tuple(current), version_tuple(wanted)
-    depth = 2 if engine.endswith("mysql") else 1
-    return bool(cur and want) and cur[:depth] != want[:depth]
+    cur, want = major_version(engine, current), major_version(engine, wanted)
+    return bool(cur and want) and cur != want
 
 
 def logs_configuration(current: Iterable[str], wanted: Iterable[str]) -> dict[str, list[str]] | None:
@@ -415,3 +411,29 @@ def member_plan(
         extra = [i for i in existing if i not in wanted_ids]
         to_delete = sorted(extra, key=lambda i: (bool(existing[i].get("IsClusterWriter")), i))
     return to_create, to_keep, to_delete
+
+
+#: ModifyDB(Cluster)ParameterGroup and ResetDB(Cluster)ParameterGroup take at most 20 parameters a call.
+PARAMETER_BATCH = 20
+
+
+def batches(items: list[Any], size: int = PARAMETER_BATCH) -> list[list[Any]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def user_parameters(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Parameters set by the user (entries without Source count as user-set, as moto reports them)."""
+    return {e["ParameterName"]: e for e in entries if e.get("Source", "user") == "user"}
+
+
+def parameter_resets(
+    user_set: Mapping[str, Mapping[str, Any]], wanted: Mapping[str, Any], apply_method: str
+) -> list[dict[str, str]]:
+    """ResetDB(Cluster)ParameterGroup entries for user-set parameters not wanted."""
+    out = []
+    for name in sorted(set(user_set) - set(wanted)):
+        method = apply_method
+        if method == "auto":
+            method = "immediate" if user_set[name].get("ApplyType") == "dynamic" else "pending-reboot"
+        out.append({"ParameterName": name, "ApplyMethod": method})
+    return out

@@ -10,19 +10,17 @@ password: the master user password is always managed by RDS in Secrets Manager
 
 from __future__ import annotations
 
-import re
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
 )
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import AWS_ERRORS, call, paginate
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.kms import KeyResolver
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_compare import (
     AVAILABLE,
     CLUSTER_FIELDS,
@@ -38,120 +36,65 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_compare 
     snake_view,
     wanted_options,
 )
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
-AWS_ERRORS: tuple[type[Exception], ...] = ()
-try:
-    AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:  # botocore missing: AnsibleAWSModule reports it
-    pass
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.tagging import list_tags, plan_tags, update_tags
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.waits import Budget, wait_until
 
 
-# --- thin API wrappers (retried on throttling and transient errors) --------------------------------
-@AWSRetry.jittered_backoff()
-def _describe_db_instances(client, **kwargs: Any) -> list[dict[str, Any]]:
-    paginator = client.get_paginator("describe_db_instances")
-    return paginator.paginate(**kwargs).build_full_result()["DBInstances"]
-
-
-@AWSRetry.jittered_backoff()
-def _describe_db_clusters(client, **kwargs: Any) -> list[dict[str, Any]]:
-    return client.describe_db_clusters(**kwargs)["DBClusters"]
-
-
-@AWSRetry.jittered_backoff()
-def _call(client, method: str, **kwargs: Any) -> dict[str, Any]:
-    return getattr(client, method)(**kwargs)
-
-
-@AWSRetry.jittered_backoff()
-def _describe_key(client, key_id: str) -> dict[str, Any]:
-    return client.describe_key(KeyId=key_id)["KeyMetadata"]
-
-
-class Deadline:
-    """One time budget shared by every wait of a module run."""
-
-    def __init__(self, seconds: int) -> None:
-        self.total = int(seconds)
-        self.end = time.monotonic() + self.total
-
-    def remaining(self) -> float:
-        return max(0.0, self.end - time.monotonic())
-
-
-def wait_for(
-    module,
-    fetch: Callable[[], Any],
-    ready: Callable[[Any], bool],
-    deadline: Deadline,
-    what: str,
-    status: Callable[[Any], str] = lambda item: str(item),
-) -> Any:
-    """Poll ``fetch`` until ``ready`` (2 s, doubling to 15 s) or fail when the budget is spent."""
-    delay = 2.0
-    while True:
-        item = fetch()
-        if ready(item):
-            return item
-        remaining = deadline.remaining()
-        if remaining <= 0:
-            module.fail_json(
-                msg=f"Timed out waiting for {what} (budget {deadline.total} s, wait_timeout); "
-                f"last status: {status(item)}"
-            )
-        time.sleep(min(delay, remaining))
-        delay = min(delay * 2, 15.0)
+def rds_common_options() -> dict[str, Any]:
+    """Argument spec entries that rds_instance_managed and rds_cluster_managed share (same type, same default)."""
+    return dict(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        engine_version=dict(type="str"),
+        master_username=dict(type="str", aliases=["username"]),
+        master_user_secret_kms_key_id=dict(type="str"),
+        port=dict(type="int"),
+        db_subnet_group_name=dict(type="str"),
+        vpc_security_group_ids=dict(type="list", elements="str"),
+        storage_encrypted=dict(type="bool"),
+        kms_key_id=dict(type="str"),
+        backup_retention_period=dict(type="int"),
+        preferred_backup_window=dict(type="str"),
+        preferred_maintenance_window=dict(type="str"),
+        enable_cloudwatch_logs_exports=dict(type="list", elements="str"),
+        copy_tags_to_snapshot=dict(type="bool"),
+        deletion_protection=dict(type="bool"),
+        publicly_accessible=dict(type="bool"),
+        db_parameter_group_name=dict(type="str"),
+        auto_minor_version_upgrade=dict(type="bool"),
+        enable_performance_insights=dict(type="bool"),
+        performance_insights_kms_key_id=dict(type="str"),
+        performance_insights_retention_period=dict(type="int"),
+        apply_immediately=dict(type="bool", default=False),
+        reboot_pending=dict(type="bool", default=False),
+        skip_final_snapshot=dict(type="bool", default=False),
+        final_snapshot_identifier=dict(type="str"),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+        wait=dict(type="bool", default=True),
+    )
 
 
 class RDSContext:
-    """Clients, check mode, the shared deadline and a KMS reference cache for one module run."""
+    """Clients, check mode, the run's time budget and KMS resolver for one module run."""
 
     def __init__(self, module, timeout: int | None = None) -> None:
         self.module = module
         self.client = module.client("rds")
-        self._kms = None
-        self._keys: dict[str, str] = {}
-        self.deadline = Deadline(timeout if timeout is not None else module.params.get("wait_timeout") or 0)
+        self.keys = KeyResolver(module)
+        self.budget = Budget(timeout if timeout is not None else module.params.get("wait_timeout") or 0)
         self.check_mode = module.check_mode
 
     def fail(self, error: Exception, msg: str) -> None:
         self.module.fail_json_aws(error, msg=msg)
 
-    # KMS ------------------------------------------------------------------------------------------
-    def key_arn(self, reference: str | None, option: str) -> str | None:
-        """ARN of a KMS key given as id, ARN, alias or alias ARN (what RDS reports), cached."""
-        if not reference:
-            return reference
-        if _KEY_ARN.match(reference):
-            return reference
-        if reference not in self._keys:
-            if self._kms is None:
-                self._kms = self.module.client("kms")
-            try:
-                self._keys[reference] = _describe_key(self._kms, reference)["Arn"]
-            except is_boto3_error_code("NotFoundException"):
-                self.module.fail_json(msg=f"KMS key {reference} ({option}) not found")
-            except AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.fail(e, f"Failed to describe KMS key {reference} ({option})")
-        return self._keys[reference]
-
     def resolve_keys(self, params: dict[str, Any], options: tuple[str, ...]) -> dict[str, Any]:
-        out = dict(params)
-        for option in options:
-            if out.get(option):
-                out[option] = self.key_arn(out[option], option)
-        return out
+        """``params`` with its KMS key options resolved to key ARNs (what RDS reports)."""
+        return self.keys.require_all(params, options)
 
     # reads ----------------------------------------------------------------------------------------
     def instance(self, identifier: str) -> dict[str, Any] | None:
         try:
-            found = _describe_db_instances(self.client, DBInstanceIdentifier=identifier)
+            found = paginate(self.client, "describe_db_instances", DBInstanceIdentifier=identifier)["DBInstances"]
         except is_boto3_error_code("DBInstanceNotFound"):
             return None
         except AWS_ERRORS as e:  # pylint: disable=duplicate-except
@@ -160,84 +103,78 @@ class RDSContext:
 
     def cluster_members(self, cluster_id: str) -> dict[str, dict[str, Any]]:
         try:
-            found = _describe_db_instances(self.client, Filters=[{"Name": "db-cluster-id", "Values": [cluster_id]}])
+            found = paginate(
+                self.client, "describe_db_instances", Filters=[{"Name": "db-cluster-id", "Values": [cluster_id]}]
+            )["DBInstances"]
         except AWS_ERRORS as e:
             self.fail(e, f"Failed to describe the DB instances of cluster {cluster_id}")
         return {i["DBInstanceIdentifier"]: i for i in found if i.get("DBClusterIdentifier") == cluster_id}
 
     def cluster(self, identifier: str) -> dict[str, Any] | None:
         try:
-            found = _describe_db_clusters(self.client, DBClusterIdentifier=identifier)
+            found = call(self.client, "describe_db_clusters", DBClusterIdentifier=identifier)["DBClusters"]
         except is_boto3_error_code("DBClusterNotFoundFault"):
             return None
         except AWS_ERRORS as e:  # pylint: disable=duplicate-except
             self.fail(e, f"Failed to describe DB cluster {identifier}")
         return found[0] if found else None
 
+    def tags(self, arn: str) -> dict[str, str]:
+        return list_tags(self.module, self.client, arn)
+
     # writes ---------------------------------------------------------------------------------------
     def call(self, method: str, what: str, **kwargs: Any) -> dict[str, Any]:
         try:
-            return _call(self.client, method, **kwargs)
+            return call(self.client, method, **kwargs)
         except AWS_ERRORS as e:
             self.fail(e, f"Failed to {what}")
         return {}
 
     def converge_tags(
-        self, arn: str, current: list[dict[str, str]] | None, wanted: dict[str, str] | None, purge: bool
+        self, arn: str, current: list[dict[str, str]] | dict[str, str] | None, wanted: dict[str, str] | None,
+        purge: bool,
     ) -> tuple[bool, dict[str, str], dict[str, str]]:
-        before = boto3_tag_list_to_ansible_dict(current or [])
-        if wanted is None:
-            return False, before, before
-        to_set, to_unset = compare_aws_tags(before, wanted, purge)
-        after = {k: v for k, v in before.items() if k not in to_unset}
-        after.update(to_set)
-        if not (to_set or to_unset):
-            return False, before, after
-        if not self.check_mode:
-            if to_unset:
-                self.call("remove_tags_from_resource", f"untag {arn}", ResourceName=arn, TagKeys=to_unset)
-            if to_set:
-                self.call("add_tags_to_resource", f"tag {arn}", ResourceName=arn,
-                          Tags=ansible_dict_to_boto3_tag_list(to_set))
-        return True, before, after
+        plan = plan_tags(current, wanted, purge)
+        update_tags(self.module, self.client, arn, plan)
+        return plan.changed, plan.before, plan.after
 
     # waits ----------------------------------------------------------------------------------------
     def wait_instance(self, identifier: str, statuses: frozenset[str] = frozenset({AVAILABLE})) -> dict[str, Any]:
-        return wait_for(
+        return wait_until(
             self.module,
             lambda: self.instance(identifier),
             lambda i: i is not None and i.get("DBInstanceStatus") in statuses,
-            self.deadline,
+            self.budget,
             f"DB instance {identifier} to be {'/'.join(sorted(statuses))}",
             lambda i: "not found" if i is None else i.get("DBInstanceStatus", "?"),
         )
 
     def wait_instance_gone(self, identifier: str) -> None:
-        wait_for(
+        wait_until(
             self.module,
             lambda: self.instance(identifier),
             lambda i: i is None,
-            self.deadline,
+            self.budget,
             f"DB instance {identifier} to be deleted",
             lambda i: "gone" if i is None else i.get("DBInstanceStatus", "?"),
         )
 
     def wait_cluster(self, identifier: str, statuses: frozenset[str] = frozenset({AVAILABLE})) -> dict[str, Any]:
-        return wait_for(
+        return wait_until(
             self.module,
             lambda: self.cluster(identifier),
             lambda c: c is not None and c.get("Status") in statuses,
-            self.deadline,
+            self.budget,
             f"DB cluster {identifier} to be {'/'.join(sorted(statuses))}",
             lambda c: "not found" if c is None else c.get("Status", "?"),
         )
 
     def wait_cluster_gone(self, identifier: str) -> None:
-        wait_for(
+        wait_until(
             self.module,
             lambda: self.cluster(identifier),
             lambda c: c is None,
-            self.deadline,
+            self.budget,
             f"DB cluster {identifier} to be deleted",
             lambda c: "gone" if c is None else c.get("Status", "?"),
         )
@@ -376,7 +313,7 @@ def delete_instance(
         else:
             kwargs["FinalDBSnapshotIdentifier"] = final_snapshot
     try:
-        _call(ctx.client, "delete_db_instance", **kwargs)
+        call(ctx.client, "delete_db_instance", **kwargs)
     except is_boto3_error_code("DBInstanceNotFound"):
         pass
     except AWS_ERRORS as e:  # pylint: disable=duplicate-except
@@ -537,7 +474,7 @@ def delete_cluster(ctx: RDSContext, params: Mapping[str, Any]) -> dict[str, Any]
                 kwargs["FinalDBSnapshotIdentifier"] = params["final_snapshot_identifier"]
             for attempt in (1, 2):
                 try:
-                    _call(ctx.client, "delete_db_cluster", **kwargs)
+                    call(ctx.client, "delete_db_cluster", **kwargs)
                     break
                 except is_boto3_error_code("DBClusterNotFoundFault"):
                     break

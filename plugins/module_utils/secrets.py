@@ -6,7 +6,6 @@
 * :func:`build_value` makes the value of a secret that does not exist yet (generated values come
   from the ``secrets`` module's CSPRNG and never from arguments);
 * :func:`current_state` reduces a DescribeSecret answer to the metadata this module manages;
-* :func:`kms_key_matches` decides whether a secret's KmsKeyId designates the wanted key;
 * :func:`plan_secret` / :func:`plan_absent` compare wanted and current and say what to change;
 * :func:`diff_entry` / :func:`result_entry` are the only shapes that leave the module.
 
@@ -21,9 +20,12 @@ import json
 import re
 import secrets as _secrets
 import string
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from random import Random
 from typing import Any
+
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.tagging import plan_tags
 
 PLACEHOLDER = "PLACEHOLDER-UPDATE-ME"
 KINDS = ("generated", "placeholder", "static")
@@ -42,8 +44,6 @@ DEFAULT_KMS_KEY = "alias/aws/secretsmanager"
 GENERATED_ONLY = ("length", "special", "encoding", "json_key", "json_fields")
 RECOVERY_WINDOW_RANGE = (7, 30)
 
-_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/(?P<id>[A-Za-z0-9-]+)$")
-_KEY_ID = re.compile(r"^(?:mrk-)?[A-Za-z0-9-]{32,}$")
 
 
 def validate_specs(specs: Iterable[Mapping[str, Any]], state: str = "present") -> list[str]:
@@ -148,14 +148,6 @@ def build_value(spec: Mapping[str, Any], rng: Random | None = None) -> tuple[str
     return generated, sensitive
 
 
-def tags_to_dict(tag_list: Iterable[Mapping[str, str]] | None) -> dict[str, str]:
-    return {tag["Key"]: tag.get("Value", "") for tag in tag_list or []}
-
-
-def tags_to_list(tags: Mapping[str, Any]) -> list[dict[str, str]]:
-    return [{"Key": key, "Value": str(value)} for key, value in sorted(tags.items())]
-
-
 def current_state(described: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The managed metadata of a DescribeSecret answer (``None`` when the secret does not exist)."""
     if not described:
@@ -165,7 +157,7 @@ def current_state(described: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "arn": described.get("ARN"),
         "description": described.get("Description"),
         "kms_key_id": described.get("KmsKeyId") or None,
-        "tags": tags_to_dict(described.get("Tags")),
+        "tags": boto3_tag_list_to_ansible_dict(described.get("Tags") or []),
         "scheduled_for_deletion": described.get("DeletedDate") is not None,
     }
 
@@ -179,40 +171,6 @@ def wanted_tags(module_tags: Mapping[str, Any] | None, secret_tags: Mapping[str,
     return {str(key): str(value) for key, value in merged.items()}
 
 
-def compare_tags(
-    current: Mapping[str, str], wanted: Mapping[str, str] | None, purge: bool
-) -> tuple[dict[str, str], list[str]]:
-    """Tags to set and tag keys to remove (``aws:`` tags are never removed)."""
-    if wanted is None:
-        return {}, []
-    to_set = {key: value for key, value in wanted.items() if current.get(key) != value}
-    to_unset = sorted(key for key in current if purge and key not in wanted and not key.startswith("aws:"))
-    return to_set, to_unset
-
-
-def kms_key_matches(
-    current: str | None,
-    wanted: str | None,
-    wanted_arn: str | None,
-    resolve: Callable[[str], str | None],
-) -> bool:
-    """Whether ``current`` (a secret's KmsKeyId: alias, alias ARN, key id, key ARN or ``None`` for the
-    AWS managed key) designates the wanted key. ``resolve`` turns a reference into a key ARN (KMS
-    DescribeKey) and is only called when the strings alone cannot decide."""
-    if wanted is None:
-        return True
-    reference = current or DEFAULT_KMS_KEY
-    if reference in (wanted, wanted_arn):
-        return True
-    if wanted_arn:
-        wanted_match = _KEY_ARN.match(wanted_arn)
-        if _KEY_ARN.match(reference):
-            return False  # two different key ARNs
-        if wanted_match and _KEY_ID.match(reference):
-            return reference == wanted_match.group("id")
-    return wanted_arn is not None and resolve(reference) == wanted_arn
-
-
 def plan_secret(
     spec: Mapping[str, Any],
     current: Mapping[str, Any] | None,
@@ -223,7 +181,7 @@ def plan_secret(
     purge_tags: bool,
 ) -> dict[str, Any]:
     """What to do for one wanted secret. ``kms_key_id`` is the key new secrets get and existing ones
-    move to (``None`` = not managed); ``kms_match`` is :func:`kms_key_matches` for the current secret;
+    move to (``None`` = not managed); ``kms_match`` is :func:`kms.key_matches` for the current secret;
     ``tags`` is :func:`wanted_tags`. The plan holds metadata only, never a value.
 
     ``changes`` lists ``create`` alone, or any of ``restore``, ``description``, ``kms_key_id``, ``tags``.
@@ -251,7 +209,8 @@ def plan_secret(
     if kms_key_id is not None and not kms_match:
         plan["changes"].append("kms_key_id")
         plan["kms_key_id"] = kms_key_id
-    to_set, to_unset = compare_tags(current.get("tags") or {}, tags, purge_tags)
+    tag_plan = plan_tags(current.get("tags") or {}, tags, purge_tags)
+    to_set, to_unset = tag_plan.to_set, tag_plan.to_unset
     if to_set or to_unset:
         plan["changes"].append("tags")
         plan["tags_to_set"], plan["tags_to_unset"] = to_set, to_unset

@@ -88,17 +88,12 @@ from typing import Any
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
 )
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import AWS_ERRORS, call, call_or_fail
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.tagging import plan_tags, update_tags
 
 # Settings that cannot be changed in place; a difference means replace.
 _IMMUTABLE = {
@@ -121,20 +116,12 @@ def settings_differ(existing: dict[str, Any], wanted: dict[str, Any]) -> list[st
     return sorted(key for key, value in wanted.items() if existing.get(key) != value)
 
 
-@AWSRetry.jittered_backoff()
-def _describe(client, **kwargs):
-    return client.describe_flow_logs(**kwargs)["FlowLogs"]
-
-
 def find_flow_log(client, module: AnsibleAWSModule) -> dict[str, Any] | None:
     filters = [
         {"Name": "resource-id", "Values": [module.params["resource_id"]]},
         {"Name": "tag:Name", "Values": [module.params["name"]]},
     ]
-    try:
-        logs = _describe(client, Filters=filters)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe flow logs")
+    logs = call_or_fail(module, client, "describe_flow_logs", "describe flow logs", Filters=filters)["FlowLogs"]
     logs = [fl for fl in logs if fl.get("FlowLogStatus", "ACTIVE") == "ACTIVE"]
     if len(logs) > 1:
         module.fail_json(
@@ -146,10 +133,10 @@ def find_flow_log(client, module: AnsibleAWSModule) -> dict[str, Any] | None:
 
 def delete_flow_log(client, module: AnsibleAWSModule, flow_log_id: str) -> None:
     try:
-        client.delete_flow_logs(aws_retry=True, FlowLogIds=[flow_log_id])
+        call(client, "delete_flow_logs", FlowLogIds=[flow_log_id])
     except is_boto3_error_code("InvalidFlowLogId.NotFound"):
         return
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+    except AWS_ERRORS as e:  # pylint: disable=duplicate-except
         module.fail_json_aws(e, msg=f"Failed to delete flow log {flow_log_id}")
 
 
@@ -170,17 +157,14 @@ def create_flow_log(client, module: AnsibleAWSModule, tags: dict[str, str]) -> s
     ):
         if p.get(opt):
             kwargs[api] = p[opt]
-    try:
-        result = client.create_flow_logs(aws_retry=True, **kwargs)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to create flow log")
+    result = call_or_fail(module, client, "create_flow_logs", "create flow log", **kwargs)
     if result.get("Unsuccessful"):
         module.fail_json(msg=f"Failed to create flow log: {result['Unsuccessful']}")
     return result["FlowLogIds"][0]
 
 
-def main() -> None:
-    argument_spec = dict(
+def argument_spec() -> dict[str, Any]:
+    return dict(
         name=dict(type="str", required=True),
         resource_id=dict(type="str", required=True),
         resource_type=dict(type="str", default="VPC", choices=["VPC", "Subnet", "NetworkInterface"]),
@@ -194,14 +178,17 @@ def main() -> None:
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
+
+
+def main() -> None:
     module = AnsibleAWSModule(
-        argument_spec=argument_spec,
+        argument_spec=argument_spec(),
         supports_check_mode=True,
         required_if=[
             ("log_destination_type", "s3", ["log_destination"]),
         ],
     )
-    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("ec2")
     p = module.params
     tags = dict(p["tags"] or {})
     tags["Name"] = p["name"]
@@ -232,24 +219,9 @@ def main() -> None:
             module.exit_json(changed=True, flow_log={}, diff={"before": before, "after": after})
         create_flow_log(client, module, tags)
     else:
-        current_tags = boto3_tag_list_to_ansible_dict(existing.get("Tags", []))
-        to_set, to_unset = compare_aws_tags(current_tags, tags, p["purge_tags"])
-        if to_set or to_unset:
-            changed = True
-            if not module.check_mode:
-                try:
-                    if to_unset:
-                        client.delete_tags(
-                            aws_retry=True, Resources=[existing["FlowLogId"]], Tags=[{"Key": k} for k in to_unset]
-                        )
-                    if to_set:
-                        client.create_tags(
-                            aws_retry=True,
-                            Resources=[existing["FlowLogId"]],
-                            Tags=ansible_dict_to_boto3_tag_list(to_set),
-                        )
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                    module.fail_json_aws(e, msg="Failed to update flow log tags")
+        tag_plan = plan_tags(existing.get("Tags"), tags, p["purge_tags"])
+        changed = changed or tag_plan.changed
+        update_tags(module, client, existing["FlowLogId"], tag_plan)
 
     final = find_flow_log(client, module) if not module.check_mode else existing
     result = camel_dict_to_snake_dict(final, ignore_list=["Tags"]) if final else {}

@@ -81,58 +81,34 @@ diff:
 
 from typing import Any
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    ansible_dict_to_boto3_tag_list,
-    boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
-)
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import describe
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.tagging import list_tags, plan_tags, update_tags
 
 
-@AWSRetry.jittered_backoff()
-def _describe(client, name: str, registry: dict) -> dict:
-    return client.describe_repositories(repositoryNames=[name], **registry)["repositories"][0]
+def wanted_tags(common: dict[str, Any], name_tag: str | None, name: str) -> dict[str, str]:
+    """The tags one repository should carry: the common ones, plus ``name_tag: <repository name>``."""
+    wanted = {k: str(v) for k, v in common.items()}
+    if name_tag:
+        wanted[name_tag] = name
+    return wanted
 
 
-@AWSRetry.jittered_backoff()
-def _list_tags(client, arn: str) -> dict:
-    return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(resourceArn=arn).get("tags", []))
-
-
-@AWSRetry.jittered_backoff()
-def _tag(client, arn: str, tags: dict) -> None:
-    client.tag_resource(resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(tags))
-
-
-@AWSRetry.jittered_backoff()
-def _untag(client, arn: str, keys: list) -> None:
-    client.untag_resource(resourceArn=arn, tagKeys=keys)
-
-
-def find_repository(client, name: str, registry: dict) -> dict | None:
-    try:
-        return _describe(client, name, registry)
-    except is_boto3_error_code("RepositoryNotFoundException"):
-        return None
+def find_repository(module: AnsibleAWSModule, client, name: str, registry: dict) -> dict | None:
+    found = describe(module, client, "describe_repositories", "RepositoryNotFoundException",
+                     f"ECR repository {name}", repositoryNames=[name], **registry)
+    return found["repositories"][0] if found else None
 
 
 def converge(module: AnsibleAWSModule, client) -> tuple[bool, list, dict]:
-    registry = {"registryId": module.params["registry_id"]} if module.params["registry_id"] else {}
-    purge = module.params["purge_tags"]
+    p = module.params
+    registry = {"registryId": p["registry_id"]} if p["registry_id"] else {}
     changed = False
     results: list[dict[str, Any]] = []
     diff: dict[str, dict] = {"before": {}, "after": {}}
-    common = {k: str(v) for k, v in module.params["tags"].items()}
-    for name in module.params["names"]:
-        wanted = dict(common, **({module.params["name_tag"]: name} if module.params["name_tag"] else {}))
-        repo = find_repository(client, name, registry)
+    for name in p["names"]:
+        wanted = wanted_tags(p["tags"], p["name_tag"], name)
+        repo = find_repository(module, client, name, registry)
         if repo is None:
             if not module.check_mode:
                 module.fail_json(msg=f"ECR repository {name} does not exist: create it before tagging it")
@@ -142,20 +118,13 @@ def converge(module: AnsibleAWSModule, client) -> tuple[bool, list, dict]:
             changed = True
             continue
         arn = repo["repositoryArn"]
-        current = _list_tags(client, arn)
-        to_set, to_unset = compare_aws_tags(current, wanted, purge_tags=purge)
-        repo_changed = bool(to_set or to_unset)
-        if repo_changed and not module.check_mode:
-            if to_unset:
-                _untag(client, arn, to_unset)
-            if to_set:
-                _tag(client, arn, to_set)
-        after = {k: v for k, v in current.items() if k not in to_unset}
-        after.update(to_set)
-        results.append({"name": name, "repository_arn": arn, "exists": True, "tags": after, "changed": repo_changed})
-        diff["before"][name] = current
-        diff["after"][name] = after
-        changed |= repo_changed
+        plan = plan_tags(list_tags(module, client, arn), wanted, p["purge_tags"])
+        update_tags(module, client, arn, plan)
+        results.append({"name": name, "repository_arn": arn, "exists": True, "tags": plan.after,
+                        "changed": plan.changed})
+        diff["before"][name] = plan.before
+        diff["after"][name] = plan.after
+        changed |= plan.changed
     return changed, results, diff
 
 
@@ -168,11 +137,7 @@ def main() -> None:
         registry_id=dict(type="str"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("ecr")
-    try:
-        changed, results, diff = converge(module, client)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to converge ECR repository tags")
+    changed, results, diff = converge(module, module.client("ecr"))
     output: dict[str, Any] = {"changed": changed, "repositories": results}
     if module._diff:
         output["diff"] = diff

@@ -256,62 +256,37 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_managed 
     RDSContext,
     delete_cluster,
     ensure_cluster,
+    rds_common_options,
 )
 
 
-def main() -> None:
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            db_cluster_identifier=dict(type="str", required=True, aliases=["id"]),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            engine=dict(type="str", choices=["aurora-postgresql", "aurora-mysql"]),
-            engine_version=dict(type="str"),
-            database_name=dict(type="str"),
-            master_username=dict(type="str", aliases=["username"]),
-            master_user_secret_kms_key_id=dict(type="str"),
-            port=dict(type="int"),
-            db_subnet_group_name=dict(type="str"),
-            vpc_security_group_ids=dict(type="list", elements="str"),
-            db_cluster_parameter_group_name=dict(type="str"),
-            storage_encrypted=dict(type="bool"),
-            kms_key_id=dict(type="str"),
-            storage_type=dict(type="str"),
-            backup_retention_period=dict(type="int"),
-            preferred_backup_window=dict(type="str"),
-            preferred_maintenance_window=dict(type="str"),
-            enable_cloudwatch_logs_exports=dict(type="list", elements="str"),
-            copy_tags_to_snapshot=dict(type="bool"),
-            deletion_protection=dict(type="bool"),
-            instances=dict(
-                type="list",
-                elements="dict",
-                options=dict(
-                    db_instance_identifier=dict(type="str", required=True),
-                    db_instance_class=dict(type="str"),
-                    promotion_tier=dict(type="int"),
-                    availability_zone=dict(type="str"),
-                    db_parameter_group_name=dict(type="str"),
-                ),
+def argument_spec() -> dict:
+    return dict(
+        rds_common_options(),
+        db_cluster_identifier=dict(type="str", required=True, aliases=["id"]),
+        engine=dict(type="str", choices=["aurora-postgresql", "aurora-mysql"]),
+        database_name=dict(type="str"),
+        db_cluster_parameter_group_name=dict(type="str"),
+        storage_type=dict(type="str"),
+        instances=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                db_instance_identifier=dict(type="str", required=True),
+                db_instance_class=dict(type="str"),
+                promotion_tier=dict(type="int"),
+                availability_zone=dict(type="str"),
+                db_parameter_group_name=dict(type="str"),
             ),
-            instance_class=dict(type="str"),
-            db_parameter_group_name=dict(type="str"),
-            publicly_accessible=dict(type="bool"),
-            auto_minor_version_upgrade=dict(type="bool"),
-            enable_performance_insights=dict(type="bool"),
-            performance_insights_kms_key_id=dict(type="str"),
-            performance_insights_retention_period=dict(type="int"),
-            purge_instances=dict(type="bool", default=False),
-            apply_immediately=dict(type="bool", default=False),
-            reboot_pending=dict(type="bool", default=False),
-            skip_final_snapshot=dict(type="bool", default=False),
-            final_snapshot_identifier=dict(type="str"),
-            tags=dict(type="dict", aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
-            wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=3600),
         ),
-        supports_check_mode=True,
+        instance_class=dict(type="str"),
+        purge_instances=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=3600),
     )
+
+
+def main() -> None:
+    module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
     p = module.params
     ctx = RDSContext(module)
     if p["state"] == "absent":

@@ -270,6 +270,7 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_managed 
     delete_instance,
     describe_result,
     ensure_instance,
+    rds_common_options,
 )
 
 CREATE_REQUIRED_STANDALONE = ("engine", "db_instance_class", "allocated_storage", "master_username")
@@ -278,46 +279,47 @@ CREATE_REQUIRED_MEMBER = ("engine", "db_instance_class")
 
 def argument_spec() -> dict:
     return dict(
+        rds_common_options(),
         db_instance_identifier=dict(type="str", required=True, aliases=["id"]),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
         engine=dict(type="str"),
-        engine_version=dict(type="str"),
         db_instance_class=dict(type="str", aliases=["instance_class"]),
         allocated_storage=dict(type="int"),
         max_allocated_storage=dict(type="int"),
         storage_type=dict(type="str", choices=["gp2", "gp3", "io1", "io2", "standard"]),
-        storage_encrypted=dict(type="bool"),
-        kms_key_id=dict(type="str"),
-        master_username=dict(type="str", aliases=["username"]),
-        master_user_secret_kms_key_id=dict(type="str"),
         db_name=dict(type="str"),
-        port=dict(type="int"),
         multi_az=dict(type="bool"),
-        publicly_accessible=dict(type="bool"),
-        db_subnet_group_name=dict(type="str"),
-        vpc_security_group_ids=dict(type="list", elements="str"),
-        db_parameter_group_name=dict(type="str"),
-        backup_retention_period=dict(type="int"),
-        preferred_backup_window=dict(type="str"),
-        preferred_maintenance_window=dict(type="str"),
-        enable_performance_insights=dict(type="bool"),
-        performance_insights_kms_key_id=dict(type="str"),
-        performance_insights_retention_period=dict(type="int"),
-        enable_cloudwatch_logs_exports=dict(type="list", elements="str"),
-        copy_tags_to_snapshot=dict(type="bool"),
-        deletion_protection=dict(type="bool"),
-        auto_minor_version_upgrade=dict(type="bool"),
         db_cluster_identifier=dict(type="str"),
         promotion_tier=dict(type="int"),
         availability_zone=dict(type="str"),
-        apply_immediately=dict(type="bool", default=False),
-        reboot_pending=dict(type="bool", default=False),
-        skip_final_snapshot=dict(type="bool", default=False),
-        final_snapshot_identifier=dict(type="str"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
+    )
+
+
+def check_scope(module: AnsibleAWSModule, member: bool) -> None:
+    """Cluster-level options on a member, or member-only options on a standalone instance, fail."""
+    p = module.params
+    if member:
+        refused = [o for o in MEMBER_FORBIDDEN if p.get(o) is not None]
+        if refused:
+            module.fail_json(msg=f"{', '.join(refused)} belong to the Aurora cluster {p['db_cluster_identifier']}, "
+                             "not to its member instances (set them with rds_cluster_managed)")
+    elif p["promotion_tier"] is not None:
+        module.fail_json(msg="promotion_tier only applies to Aurora cluster members (db_cluster_identifier)")
+
+
+def ensure_absent(ctx: RDSContext, current: dict | None, member: bool) -> None:
+    p, module = ctx.module.params, ctx.module
+    ident = p["db_instance_identifier"]
+    snapshot = p["final_snapshot_identifier"]
+    if not snapshot and not p["skip_final_snapshot"]:
+        snapshot = f"{ident}-final-{datetime.datetime.now(datetime.UTC):%Y%m%d%H%M%S}"
+    report = delete_instance(ctx, ident, current, snapshot, p["skip_final_snapshot"],
+                             p["deletion_protection"] is False, member=member)
+    if report["deleted"] and p["wait"] and not module.check_mode:
+        ctx.wait_instance_gone(ident)
+    module.exit_json(
+        changed=report["changed"], changes=report["changes"], drift=[], pending_reboot=False, instance={},
+        diff={"before": {"db_instance_identifier": ident, "exists": current is not None}, "after": {}},
     )
 
 
@@ -327,33 +329,15 @@ def main() -> None:
     ident = p["db_instance_identifier"]
     member = p["db_cluster_identifier"] is not None
     scope = "member" if member else "standalone"
-    if member:
-        refused = [o for o in MEMBER_FORBIDDEN if p.get(o) is not None]
-        if refused:
-            module.fail_json(msg=f"{', '.join(refused)} belong to the Aurora cluster {p['db_cluster_identifier']}, "
-                             "not to its member instances (set them with rds_cluster_managed)")
-    elif p["promotion_tier"] is not None:
-        module.fail_json(msg="promotion_tier only applies to Aurora cluster members (db_cluster_identifier)")
-
+    check_scope(module, member)
     ctx = RDSContext(module)
     current = ctx.instance(ident)
     tags = None
     if p["tags"] is not None:
         tags = dict(p["tags"])
         tags.setdefault("Name", ident)
-
     if p["state"] == "absent":
-        snapshot = p["final_snapshot_identifier"]
-        if not snapshot and not p["skip_final_snapshot"]:
-            snapshot = f"{ident}-final-{datetime.datetime.now(datetime.UTC):%Y%m%d%H%M%S}"
-        report = delete_instance(ctx, ident, current, snapshot, p["skip_final_snapshot"],
-                                 p["deletion_protection"] is False, member=member)
-        if report["deleted"] and p["wait"] and not module.check_mode:
-            ctx.wait_instance_gone(ident)
-        module.exit_json(
-            changed=report["changed"], changes=report["changes"], drift=[], pending_reboot=False, instance={},
-            diff={"before": {"db_instance_identifier": ident, "exists": current is not None}, "after": {}},
-        )
+        ensure_absent(ctx, current, member)
 
     if current is None:
         required = CREATE_REQUIRED_MEMBER if member else CREATE_REQUIRED_STANDALONE

@@ -112,7 +112,8 @@ from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_compare import AVAILABLE
-from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_managed import RDSContext, wait_for
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_managed import RDSContext
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.waits import wait_until
 
 
 def instance_entry(i: dict[str, Any]) -> dict[str, Any]:
@@ -144,6 +145,45 @@ def cluster_entry(c: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
+#: How each kind is read and when it is ready: (label, RDSContext reader, status key).
+KINDS = {
+    "cluster": ("DB cluster", "cluster", "Status"),
+    "instance": ("DB instance", "instance", "DBInstanceStatus"),
+}
+
+
+def wait_each(ctx: RDSContext, kind: str, identifiers: list[str], missing: list[str]) -> tuple[bool, list[dict]]:
+    """Wait (one shared budget) until every named resource is available; in check mode only read them.
+    Returns (all ready, the described resources)."""
+    label, reader, status_key = KINDS[kind]
+    module = ctx.module
+
+    def fetch(ident: str) -> Any:
+        item = getattr(ctx, reader)(ident)
+        if item is None and not module.check_mode:
+            module.fail_json(msg=f"{label} {ident} does not exist: nothing to wait for")
+        return item
+
+    def ready(item: Any) -> bool:
+        return item is not None and item.get(status_key) == AVAILABLE
+
+    all_ready = True
+    found: list[dict[str, Any]] = []
+    for ident in identifiers:
+        item = fetch(ident)
+        if item is None:
+            missing.append(ident)
+            all_ready = False
+            continue
+        if module.check_mode:
+            all_ready = all_ready and ready(item)
+        elif not ready(item):
+            item = wait_until(module, lambda i=ident: fetch(i), ready, ctx.budget, f"{label} {ident} to be available",
+                              lambda i: i.get(status_key))
+        found.append(item)
+    return all_ready, found
+
+
 def main() -> None:
     module = AnsibleAWSModule(
         argument_spec=dict(
@@ -156,57 +196,17 @@ def main() -> None:
     )
     ctx = RDSContext(module, timeout=0 if module.check_mode else module.params["timeout"])
     started = time.monotonic()
-
     missing: list[str] = []
-
-    def must_exist(kind: str, ident: str, item: Any) -> Any:
-        if item is None:
-            if module.check_mode:
-                missing.append(ident)
-            else:
-                module.fail_json(msg=f"{kind} {ident} does not exist: nothing to wait for")
-        return item
-
-    def ready_cluster(c: Any) -> bool:
-        return c is not None and c.get("Status") == AVAILABLE
-
-    def ready_instance(i: Any) -> bool:
-        return i is not None and i.get("DBInstanceStatus") == AVAILABLE
-
-    clusters: list[dict[str, Any]] = []
-    instances: list[dict[str, Any]] = []
-    ready = True
-    for ident in module.params["db_cluster_identifiers"]:
-        cluster = must_exist("DB cluster", ident, ctx.cluster(ident))
-        if cluster is None:
-            ready = False
-            continue
-        if module.check_mode:
-            ready = ready and ready_cluster(cluster)
-        elif not ready_cluster(cluster):
-            cluster = wait_for(module, lambda i=ident: must_exist("DB cluster", i, ctx.cluster(i)), ready_cluster,
-                               ctx.deadline, f"DB cluster {ident} to be available", lambda c: c.get("Status"))
-        clusters.append(cluster)
+    clusters_ready, clusters = wait_each(ctx, "cluster", module.params["db_cluster_identifiers"], missing)
     ids = list(module.params["db_instance_identifiers"])
     if module.params["include_cluster_members"]:
         for cluster in clusters:
             ids += [m["DBInstanceIdentifier"] for m in cluster.get("DBClusterMembers") or []
                     if m["DBInstanceIdentifier"] not in ids]
-    for ident in ids:
-        instance = must_exist("DB instance", ident, ctx.instance(ident))
-        if instance is None:
-            ready = False
-            continue
-        if module.check_mode:
-            ready = ready and ready_instance(instance)
-        elif not ready_instance(instance):
-            instance = wait_for(module, lambda i=ident: must_exist("DB instance", i, ctx.instance(i)), ready_instance,
-                                ctx.deadline, f"DB instance {ident} to be available",
-                                lambda i: i.get("DBInstanceStatus"))
-        instances.append(instance)
+    instances_ready, instances = wait_each(ctx, "instance", ids, missing)
     module.exit_json(
         changed=False,
-        ready=ready,
+        ready=clusters_ready and instances_ready,
         missing=missing,
         waited_seconds=int(time.monotonic() - started),
         instances=[instance_entry(i) for i in instances],

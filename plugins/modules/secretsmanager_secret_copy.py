@@ -125,17 +125,10 @@ from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    ansible_dict_to_boto3_tag_list,
-    boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
-)
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import AWS_ERRORS, call, describe
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.kms import KeyResolver
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.tagging import plan_tags, update_tags
 
 HIDDEN = "<hidden>"
 
@@ -208,141 +201,153 @@ def sensitive_strings(*documents: Mapping[str, Any] | None, skip_keys: frozenset
     return out
 
 
-# --- AWS ------------------------------------------------------------------------------------------
-@AWSRetry.jittered_backoff()
-def _call(client, method: str, **kwargs: Any) -> dict[str, Any]:
-    return getattr(client, method)(**kwargs)
+def argument_spec() -> dict[str, Any]:
+    return dict(
+        name=dict(type="str", required=True),
+        fields=dict(type="dict", default={}),
+        copy_fields=dict(type="dict", default={}),
+        source_secret_id=dict(type="str"),
+        db_instance_identifier=dict(type="str"),
+        db_cluster_identifier=dict(type="str"),
+        keep_other_keys=dict(type="bool", default=False),
+        kms_key_id=dict(type="str"),
+        description=dict(type="str"),
+        create=dict(type="bool", default=True),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+
+
+def fail(module: AnsibleAWSModule, e: Exception, what: str) -> None:
+    # fail_json_aws reports the API error (code and message), never a value this module read.
+    module.fail_json_aws(e, msg=f"Failed to {what}")
+
+
+def master_secret_arn(module: AnsibleAWSModule) -> str:
+    """ARN of the RDS-managed master secret of the DB instance or cluster the options name."""
+    p = module.params
+    if not (p["db_instance_identifier"] or p["db_cluster_identifier"]):
+        module.fail_json(msg="copy_fields needs source_secret_id, db_instance_identifier or db_cluster_identifier")
+    rds = module.client("rds")
+    try:
+        if p["db_instance_identifier"]:
+            what = f"DB instance {p['db_instance_identifier']}"
+            found = call(rds, "describe_db_instances", DBInstanceIdentifier=p["db_instance_identifier"])["DBInstances"]
+        else:
+            what = f"DB cluster {p['db_cluster_identifier']}"
+            found = call(rds, "describe_db_clusters", DBClusterIdentifier=p["db_cluster_identifier"])["DBClusters"]
+    except is_boto3_error_code(["DBInstanceNotFound", "DBClusterNotFoundFault"]):
+        module.fail_json(msg=f"{what} not found: it has no managed master secret to copy from")
+    except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+        fail(module, e, f"describe {what}")
+    arn = ((found[0] if found else {}).get("MasterUserSecret") or {}).get("SecretArn")
+    if not arn:
+        module.fail_json(msg=f"{what} has no RDS-managed master secret (ManageMasterUserPassword is off)")
+    return arn
+
+
+def read_source(module: AnsibleAWSModule, sm) -> tuple[str | None, dict[str, Any] | None]:
+    """(source ARN, source JSON object); both None without copy_fields. Every value read is masked."""
+    if not module.params["copy_fields"]:
+        return None, None
+    source_arn = module.params["source_secret_id"] or master_secret_arn(module)
+    try:
+        source_value = call(sm, "get_secret_value", SecretId=source_arn)
+    except AWS_ERRORS as e:
+        fail(module, e, f"read the source secret {source_arn}")
+    text = source_value.get("SecretString")
+    if text:
+        module.no_log_values.add(text)
+    source_doc = parse_document(text)
+    source_arn = source_value.get("ARN", source_arn)
+    if source_doc is None:
+        module.fail_json(msg=f"The source secret {source_arn} does not hold a JSON object")
+    module.no_log_values.update(sensitive_strings(source_doc))
+    return source_arn, source_doc
+
+
+def read_target(module: AnsibleAWSModule, sm) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(DescribeSecret of the target or None, its current JSON object or None). Every value read is masked."""
+    p = module.params
+    name = p["name"]
+    target = describe(module, sm, "describe_secret", "ResourceNotFoundException", f"secret {name}", SecretId=name)
+    if target is not None and target.get("DeletedDate"):
+        module.fail_json(msg=f"Secret {name} is scheduled for deletion; restore it first")
+    if target is None:
+        if not p["create"]:
+            module.fail_json(msg=f"Secret {name} does not exist (create: false)")
+        return None, None
+    try:
+        current_text = call(sm, "get_secret_value", SecretId=target["ARN"]).get("SecretString")
+    except is_boto3_error_code("ResourceNotFoundException"):
+        current_text = None  # a secret without any value yet
+    except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+        fail(module, e, f"read secret {name}")
+    if current_text:
+        module.no_log_values.add(current_text)
+    current_doc = parse_document(current_text)
+    module.no_log_values.update(sensitive_strings(current_doc, skip_keys=frozenset(p["fields"])))
+    return target, current_doc
+
+
+def target_key(module: AnsibleAWSModule, target: dict[str, Any] | None) -> tuple[str | None, bool]:
+    """(wanted key ARN, whether the existing target must move to it)."""
+    if not module.params["kms_key_id"]:
+        return None, False
+    resolver = KeyResolver(module)
+    key_arn = resolver.require(module.params["kms_key_id"], "kms_key_id")
+    if target is None:
+        return key_arn, False
+    current_key = target.get("KmsKeyId")
+    return key_arn, current_key != key_arn and (not current_key or resolver.lookup(current_key) != key_arn)
+
+
+def write(module: AnsibleAWSModule, sm, target: dict[str, Any] | None, text: str, key_arn: str | None,
+          kms_update: bool, keys: list[str]) -> dict[str, Any]:
+    """Create the target, or move its key and put the new value; returns arn / version_id."""
+    p = module.params
+    out: dict[str, Any] = {}
+    try:
+        if target is None:
+            kwargs: dict[str, Any] = {"Name": p["name"], "SecretString": text}
+            if key_arn:
+                kwargs["KmsKeyId"] = key_arn
+            if p["description"]:
+                kwargs["Description"] = p["description"]
+            if p["tags"]:
+                kwargs["Tags"] = ansible_dict_to_boto3_tag_list(p["tags"])
+            created = call(sm, "create_secret", **kwargs)
+            return {"arn": created.get("ARN"), "version_id": created.get("VersionId")}
+        if kms_update:
+            call(sm, "update_secret", SecretId=target["ARN"], KmsKeyId=key_arn)
+        if keys:
+            out["version_id"] = call(sm, "put_secret_value", SecretId=target["ARN"], SecretString=text).get("VersionId")
+    except AWS_ERRORS as e:
+        fail(module, e, f"write secret {p['name']}")
+    return out
 
 
 def main() -> None:
     module = AnsibleAWSModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            fields=dict(type="dict", default={}),
-            copy_fields=dict(type="dict", default={}),
-            source_secret_id=dict(type="str"),
-            db_instance_identifier=dict(type="str"),
-            db_cluster_identifier=dict(type="str"),
-            keep_other_keys=dict(type="bool", default=False),
-            kms_key_id=dict(type="str"),
-            description=dict(type="str"),
-            create=dict(type="bool", default=True),
-            tags=dict(type="dict", aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
-        ),
+        argument_spec=argument_spec(),
         mutually_exclusive=[("source_secret_id", "db_instance_identifier", "db_cluster_identifier")],
         supports_check_mode=True,
     )
     p = module.params
     name = p["name"]
     sm = module.client("secretsmanager")
-    errors = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
 
-    def fail(e: Exception, what: str) -> None:
-        # fail_json_aws reports the API error (code and message), never a value this module read.
-        module.fail_json_aws(e, msg=f"Failed to {what}")
-
-    # 1. The source secret (only ARNs cross the module boundary).
-    source_arn = None
-    source_doc: dict[str, Any] | None = None
-    if p["copy_fields"]:
-        source_arn = p["source_secret_id"]
-        if not source_arn:
-            if not (p["db_instance_identifier"] or p["db_cluster_identifier"]):
-                module.fail_json(msg="copy_fields needs source_secret_id, db_instance_identifier or "
-                                 "db_cluster_identifier")
-            rds = module.client("rds")
-            try:
-                if p["db_instance_identifier"]:
-                    what = f"DB instance {p['db_instance_identifier']}"
-                    found = _call(rds, "describe_db_instances",
-                                  DBInstanceIdentifier=p["db_instance_identifier"])["DBInstances"]
-                else:
-                    what = f"DB cluster {p['db_cluster_identifier']}"
-                    found = _call(rds, "describe_db_clusters",
-                                  DBClusterIdentifier=p["db_cluster_identifier"])["DBClusters"]
-            except is_boto3_error_code(["DBInstanceNotFound", "DBClusterNotFoundFault"]):
-                module.fail_json(msg=f"{what} not found: it has no managed master secret to copy from")
-            except errors as e:  # pylint: disable=duplicate-except
-                fail(e, f"describe {what}")
-            source_arn = ((found[0] if found else {}).get("MasterUserSecret") or {}).get("SecretArn")
-            if not source_arn:
-                module.fail_json(msg=f"{what} has no RDS-managed master secret (ManageMasterUserPassword is off)")
-        try:
-            source_value = _call(sm, "get_secret_value", SecretId=source_arn)
-        except errors as e:
-            fail(e, f"read the source secret {source_arn}")
-        text = source_value.get("SecretString")
-        if text:
-            module.no_log_values.add(text)
-        source_doc = parse_document(text)
-        source_arn = source_value.get("ARN", source_arn)
-        if source_doc is None:
-            module.fail_json(msg=f"The source secret {source_arn} does not hold a JSON object")
-        module.no_log_values.update(sensitive_strings(source_doc))
-
-    # 2. The target: metadata, then its current value.
-    try:
-        target = _call(sm, "describe_secret", SecretId=name)
-    except is_boto3_error_code("ResourceNotFoundException"):
-        target = None
-    except errors as e:  # pylint: disable=duplicate-except
-        fail(e, f"describe secret {name}")
-    if target is not None and target.get("DeletedDate"):
-        module.fail_json(msg=f"Secret {name} is scheduled for deletion; restore it first")
-    if target is None and not p["create"]:
-        module.fail_json(msg=f"Secret {name} does not exist (create: false)")
-    current_doc: dict[str, Any] | None = None
-    if target is not None:
-        try:
-            current_text = _call(sm, "get_secret_value", SecretId=target["ARN"]).get("SecretString")
-        except is_boto3_error_code("ResourceNotFoundException"):
-            current_text = None  # a secret without any value yet
-        except errors as e:  # pylint: disable=duplicate-except
-            fail(e, f"read secret {name}")
-        if current_text:
-            module.no_log_values.add(current_text)
-        current_doc = parse_document(current_text)
-        module.no_log_values.update(sensitive_strings(current_doc, skip_keys=frozenset(p["fields"])))
-
+    source_arn, source_doc = read_source(module, sm)
+    target, current_doc = read_target(module, sm)
     wanted_doc, missing = build_document(p["fields"], p["copy_fields"], source_doc, current_doc, p["keep_other_keys"])
     if missing:
         module.fail_json(msg=f"The source secret {source_arn} has no key(s) {', '.join(missing)}")
     keys = changed_keys(current_doc, wanted_doc) if current_doc is not None else sorted(wanted_doc)
     wanted_text = document_string(wanted_doc)
     module.no_log_values.add(wanted_text)
-
-    # 3. KMS key of the target.
-    key_arn = None
-    kms_update = False
-    if p["kms_key_id"]:
-        kms = module.client("kms")
-        cache: dict[str, str | None] = {}
-
-        def resolve(reference: str) -> str | None:
-            if reference not in cache:
-                try:
-                    cache[reference] = _call(kms, "describe_key", KeyId=reference)["KeyMetadata"]["Arn"]
-                except is_boto3_error_code("NotFoundException"):
-                    cache[reference] = None
-                except errors as e:  # pylint: disable=duplicate-except
-                    fail(e, f"describe KMS key {reference}")
-            return cache[reference]
-
-        key_arn = resolve(p["kms_key_id"])
-        if key_arn is None:
-            module.fail_json(msg=f"KMS key {p['kms_key_id']} (kms_key_id) not found")
-        if target is not None:
-            current_key = target.get("KmsKeyId")
-            kms_update = current_key != key_arn and (not current_key or resolve(current_key) != key_arn)
-
-    changed = target is None or bool(keys) or kms_update
-    tag_set: dict[str, str] = {}
-    tag_unset: list[str] = []
-    if target is not None and p["tags"] is not None:
-        tag_set, tag_unset = compare_aws_tags(boto3_tag_list_to_ansible_dict(target.get("Tags") or []), p["tags"],
-                                              p["purge_tags"])
-        changed = changed or bool(tag_set or tag_unset)
+    key_arn, kms_update = target_key(module, target)
+    tag_plan = plan_tags(target.get("Tags") if target else None, p["tags"] if target else None, p["purge_tags"])
+    changed = target is None or bool(keys) or kms_update or tag_plan.changed
 
     result: dict[str, Any] = {
         "name": name,
@@ -354,29 +359,9 @@ def main() -> None:
     if source_arn:
         result["source_secret_arn"] = source_arn
     if changed and not module.check_mode:
-        try:
-            if target is None:
-                kwargs: dict[str, Any] = {"Name": name, "SecretString": wanted_text}
-                if key_arn:
-                    kwargs["KmsKeyId"] = key_arn
-                if p["description"]:
-                    kwargs["Description"] = p["description"]
-                if p["tags"]:
-                    kwargs["Tags"] = ansible_dict_to_boto3_tag_list(p["tags"])
-                created = _call(sm, "create_secret", **kwargs)
-                result.update(arn=created.get("ARN"), version_id=created.get("VersionId"))
-            else:
-                if kms_update:
-                    _call(sm, "update_secret", SecretId=target["ARN"], KmsKeyId=key_arn)
-                if keys:
-                    written = _call(sm, "put_secret_value", SecretId=target["ARN"], SecretString=wanted_text)
-                    result["version_id"] = written.get("VersionId")
-                if tag_unset:
-                    _call(sm, "untag_resource", SecretId=target["ARN"], TagKeys=tag_unset)
-                if tag_set:
-                    _call(sm, "tag_resource", SecretId=target["ARN"], Tags=ansible_dict_to_boto3_tag_list(tag_set))
-        except errors as e:
-            fail(e, f"write secret {name}")
+        result.update(write(module, sm, target, wanted_text, key_arn, kms_update, keys))
+        if target is not None:
+            update_tags(module, sm, target["ARN"], tag_plan)
     module.exit_json(changed=changed, diff=diff_texts(current_doc, wanted_doc, name), **result)
 
 

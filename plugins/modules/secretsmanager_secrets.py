@@ -204,104 +204,30 @@ diff:
   type: dict
 """
 
-from collections.abc import Callable
 from typing import Any
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import AWS_ERRORS, call, describe
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.kms import KeyResolver, key_matches
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.secrets import (
+    DEFAULT_KMS_KEY,
     build_value,
     current_state,
     diff_entry,
-    kms_key_matches,
     plan_absent,
     plan_secret,
     result_entry,
     state_after,
-    tags_to_list,
     validate_recovery_window,
     validate_specs,
     wanted_tags,
 )
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-
-# Thin API wrappers: every call retried with jittered backoff on throttling and transient errors.
-@AWSRetry.jittered_backoff()
-def _describe_secret(client, name: str) -> dict[str, Any]:
-    return client.describe_secret(SecretId=name)
-
-
-@AWSRetry.jittered_backoff()
-def _create_secret(client, **kwargs: Any) -> dict[str, Any]:
-    return client.create_secret(**kwargs)
-
-
-@AWSRetry.jittered_backoff()
-def _update_secret(client, **kwargs: Any) -> dict[str, Any]:
-    return client.update_secret(**kwargs)
-
-
-@AWSRetry.jittered_backoff()
-def _restore_secret(client, secret_id: str) -> dict[str, Any]:
-    return client.restore_secret(SecretId=secret_id)
-
-
-@AWSRetry.jittered_backoff()
-def _tag_resource(client, secret_id: str, tags: list[dict[str, str]]) -> dict[str, Any]:
-    return client.tag_resource(SecretId=secret_id, Tags=tags)
-
-
-@AWSRetry.jittered_backoff()
-def _untag_resource(client, secret_id: str, keys: list[str]) -> dict[str, Any]:
-    return client.untag_resource(SecretId=secret_id, TagKeys=keys)
-
-
-@AWSRetry.jittered_backoff()
-def _delete_secret(client, **kwargs: Any) -> dict[str, Any]:
-    return client.delete_secret(**kwargs)
-
-
-@AWSRetry.jittered_backoff()
-def _describe_key(client, key_id: str) -> dict[str, Any]:
-    return client.describe_key(KeyId=key_id)
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.tagging import TagPlan, update_tags
 
 
 def describe_secret(module: AnsibleAWSModule, client, name: str) -> dict[str, Any] | None:
-    try:
-        return _describe_secret(client, name)
-    except is_boto3_error_code("ResourceNotFoundException"):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Failed to describe secret {name}")
-
-
-def _no_key(reference: str) -> str | None:
-    """Resolver used when kms_key_id is not managed (never called then)."""
-    return None
-
-
-def key_resolver(module: AnsibleAWSModule) -> Callable[[str], str | None]:
-    """A cached ``reference -> key ARN`` function (None when KMS does not know the reference)."""
-    client = module.client("kms")
-    cache: dict[str, str | None] = {}
-
-    def resolve(reference: str) -> str | None:
-        if reference not in cache:
-            try:
-                cache[reference] = _describe_key(client, reference)["KeyMetadata"]["Arn"]
-            except is_boto3_error_code("NotFoundException"):
-                cache[reference] = None
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-                module.fail_json_aws(e, msg=f"Failed to describe KMS key {reference}")
-        return cache[reference]
-
-    return resolve
+    return describe(module, client, "describe_secret", "ResourceNotFoundException", f"secret {name}", SecretId=name)
 
 
 def create(module: AnsibleAWSModule, client, spec: dict[str, Any], plan: dict[str, Any]) -> str:
@@ -316,10 +242,10 @@ def create(module: AnsibleAWSModule, client, spec: dict[str, Any], plan: dict[st
     if plan["kms_key_id"] is not None:
         kwargs["KmsKeyId"] = plan["kms_key_id"]
     if plan["tags_to_set"]:
-        kwargs["Tags"] = tags_to_list(plan["tags_to_set"])
+        kwargs["Tags"] = ansible_dict_to_boto3_tag_list(plan["tags_to_set"])
     try:
-        return _create_secret(client, **kwargs)["ARN"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        return call(client, "create_secret", **kwargs)["ARN"]
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Failed to create secret {spec['name']}")
 
 
@@ -327,7 +253,7 @@ def update(module: AnsibleAWSModule, client, secret_id: str, plan: dict[str, Any
     name = plan["name"]
     try:
         if "restore" in plan["changes"]:
-            _restore_secret(client, secret_id)
+            call(client, "restore_secret", SecretId=secret_id)
         metadata: dict[str, Any] = {}
         if plan["description"] is not None:
             metadata["Description"] = plan["description"]
@@ -335,31 +261,25 @@ def update(module: AnsibleAWSModule, client, secret_id: str, plan: dict[str, Any
             metadata["KmsKeyId"] = plan["kms_key_id"]
         if metadata:
             # No SecretString/SecretBinary: the value (and its versions) stay as they are.
-            _update_secret(client, SecretId=secret_id, **metadata)
-        if plan["tags_to_unset"]:
-            _untag_resource(client, secret_id, plan["tags_to_unset"])
-        if plan["tags_to_set"]:
-            _tag_resource(client, secret_id, tags_to_list(plan["tags_to_set"]))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            call(client, "update_secret", SecretId=secret_id, **metadata)
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Failed to update the metadata of secret {name}")
+    update_tags(module, client, secret_id, TagPlan({}, {}, plan["tags_to_set"], plan["tags_to_unset"]))
 
 
 def ensure_present(module: AnsibleAWSModule, client) -> tuple[bool, list[dict[str, Any]], dict[str, Any]]:
     params = module.params
     kms_key_id = params["kms_key_id"]
-    kms_key_arn = None
-    resolve: Callable[[str], str | None] = _no_key
-    if kms_key_id:
-        resolve = key_resolver(module)
-        kms_key_arn = resolve(kms_key_id)
-        if kms_key_arn is None:
-            module.fail_json(msg=f"KMS key {kms_key_id} not found: create it first (kms_key_id)")
+    keys = KeyResolver(module)
+    kms_key_arn = keys.require(kms_key_id, "kms_key_id")
     changed = False
     results: list[dict[str, Any]] = []
     diff: dict[str, Any] = {"before": {}, "after": {}}
     for spec in params["secrets"]:
         current = current_state(describe_secret(module, client, spec["name"]))
-        kms_match = current is None or kms_key_matches(current["kms_key_id"], kms_key_id, kms_key_arn, resolve)
+        kms_match = current is None or key_matches(
+            current["kms_key_id"], kms_key_id, kms_key_arn, keys.lookup, default=DEFAULT_KMS_KEY
+        )
         plan = plan_secret(
             spec,
             current,
@@ -404,8 +324,8 @@ def ensure_absent(module: AnsibleAWSModule, client) -> tuple[bool, list[dict[str
                 else:
                     kwargs["RecoveryWindowInDays"] = window
                 try:
-                    _delete_secret(client, **kwargs)
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                    call(client, "delete_secret", **kwargs)
+                except AWS_ERRORS as e:
                     module.fail_json_aws(e, msg=f"Failed to delete secret {spec['name']}")
         if current is not None and not (plan["force"] and plan["changes"]):
             diff["after"][spec["name"]] = diff_entry(state)

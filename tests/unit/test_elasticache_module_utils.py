@@ -1,4 +1,4 @@
-"""Unit tests of plugins/module_utils/elasticache.py (the pure part of elasticache_replication_group)."""
+"""Unit tests of plugins/module_utils/elasticache_compare.py (the pure part of elasticache_replication_group)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ _COLLECTIONS = str(Path(__file__).resolve().parents[2] / "collections")
 if _COLLECTIONS not in sys.path:
     sys.path.insert(0, _COLLECTIONS)
 
-from ansible_collections.cloudops.eks_platform.plugins.module_utils import elasticache as ec  # noqa: E402
+from ansible_collections.cloudops.eks_platform.plugins.module_utils import elasticache_compare as ec  # noqa: E402
 
 KEY_ARN = "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 TOKEN = "Abcdefgh12345678Abcdefgh12345678"
@@ -142,33 +142,33 @@ def test_prod_options_are_valid():
                 "replicas_per_node_group": 0,
                 "automatic_failover": True,
             },
-            "automatic_failover with cluster mode needs a replica",
+            "automatic_failover is true but cluster mode has one shard (num_node_groups 1)",
         ),
         (
             {"num_cache_clusters": None, "num_node_groups": 1, "automatic_failover": True},
-            "automatic_failover with cluster mode needs a replica",
+            "automatic_failover is true but cluster mode has one shard (num_node_groups 1)",
         ),
         (
             {"num_cache_clusters": None, "num_node_groups": 3, "replicas_per_node_group": 0, "multi_az": True},
-            "multi_az with cluster mode needs replicas_per_node_group >= 1",
+            "multi_az is true but replicas_per_node_group is 0",
         ),
         ({"num_cache_clusters": None, "num_node_groups": 0}, "num_node_groups must be 1 to 500"),
         ({"num_cache_clusters": None, "num_node_groups": 2, "replicas_per_node_group": 6}, "replicas_per_node_group"),
         ({"num_node_groups": 2}, "exclude each other"),
         ({"replicas_per_node_group": 1}, "replicas_per_node_group is for cluster mode"),
-        ({"engine": "memcached"}, "engine 'memcached': one of redis, valkey"),
+        ({"engine": "memcached"}, "engine must be redis or valkey, got 'memcached'"),
         ({"transit_encryption": False}, "needs transit_encryption: true"),
         ({"transit_encryption": None}, "needs transit_encryption: true"),
         ({"at_rest_encryption": False}, "kms_key_id needs at_rest_encryption: true"),
         ({"auth_token": TOKEN}, "auth_token and auth_token_secret_id exclude each other"),
         ({"auth_token_secret_id": None, "auth_token": "short"}, "auth_token: must be 16 to 128 characters"),
-        ({"snapshot_window": "0:00-5:00"}, "snapshot_window '0:00-5:00'"),
+        ({"snapshot_window": "0:00-5:00"}, "snapshot_window must be hh:mm-hh:mm (UTC), got '0:00-5:00'"),
         ({"preferred_maintenance_window": "tuesday 05:00"}, "preferred_maintenance_window"),
         ({"snapshot_retention_limit": 36}, "snapshot_retention_limit must be 0 to 35"),
         ({"port": 0}, "port must be 1 to 65535"),
-        ({"name": "Wealist--redis"}, "name 'Wealist--redis'"),
-        ({"name": "1redis"}, "name '1redis'"),
-        ({"name": "a" * 41}, "1-40 characters"),
+        ({"name": "Wealist--redis"}, "got 'Wealist--redis'"),
+        ({"name": "1redis"}, "single hyphens starting with a letter, got '1redis'"),
+        ({"name": "a" * 41}, "name must be 1-40 lower-case letters"),
         ({"parameter_group": {"parameters": {}}, "cache_parameter_group_name": None}, "parameter_group needs"),
         ({"parameter_group": {"parameters": {}}, "cache_parameter_group_name": "default.redis7"}, "default.*"),
         ({"parameter_group": {"parameters": {"x": [1]}}}, "parameter_group.parameters.x"),
@@ -176,6 +176,34 @@ def test_prod_options_are_valid():
 )
 def test_validate_names_the_option(overrides, expected):
     problems = ec.validate({**PROD, **overrides})
+    assert any(expected in p for p in problems), problems
+
+
+ROLE_NAMES = {
+    "num_cache_clusters": "aws_elasticache_num_cache_clusters (platform_redis_num_cache_clusters)",
+    "multi_az": "aws_elasticache_multi_az",
+    "automatic_failover": "aws_elasticache_automatic_failover",
+    "num_node_groups": "aws_elasticache_num_node_groups",
+    "replicas_per_node_group": "aws_elasticache_replicas_per_node_group",
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        # The substrings tests/bad_inputs/elasticache_*/case.yml expect from the role's validation.
+        ({"num_cache_clusters": 1, "multi_az": True},
+         "aws_elasticache_multi_az is true but aws_elasticache_num_cache_clusters (platform_redis_num_cache_clusters)"
+         " is 1"),
+        ({"num_cache_clusters": 0},
+         "aws_elasticache_num_cache_clusters (platform_redis_num_cache_clusters) must be 1 to 6 cache nodes"),
+        ({"num_cache_clusters": None, "num_node_groups": 1, "replicas_per_node_group": 0, "automatic_failover": True},
+         "aws_elasticache_automatic_failover is true but cluster mode has one shard"
+         " (aws_elasticache_num_node_groups 1)"),
+    ],
+)
+def test_validate_uses_the_callers_names(overrides, expected):
+    problems = ec.validate({**PROD, **overrides}, ROLE_NAMES)
     assert any(expected in p for p in problems), problems
 
 
