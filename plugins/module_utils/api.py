@@ -57,3 +57,11 @@ def describe(
     except AWS_ERRORS as e:  # pylint: disable=duplicate-except
         module.fail_json_aws(e, msg=f"Failed to describe {what}")
     return None
+
+
+def exit_with(module: Any, changed: bool, diff: dict[str, Any] | None = None, **results: Any) -> None:
+    """End the module: ``changed``, the named results, and ``diff`` only when Ansible runs with --diff."""
+    output: dict[str, Any] = {"changed": changed, **results}
+    if module._diff and diff is not None:
+        output["diff"] = diff
+    module.exit_json(**output)

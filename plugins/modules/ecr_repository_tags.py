@@ -82,7 +82,7 @@ diff:
 from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import describe
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import describe, exit_with
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.tagging import list_tags, plan_tags, update_tags
 
 
@@ -138,10 +138,7 @@ def main() -> None:
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     changed, results, diff = converge(module, module.client("ecr"))
-    output: dict[str, Any] = {"changed": changed, "repositories": results}
-    if module._diff:
-        output["diff"] = diff
-    module.exit_json(**output)
+    exit_with(module, changed, diff, repositories=results)
 
 
 if __name__ == "__main__":

@@ -208,7 +208,7 @@ from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import AWS_ERRORS, call, describe
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import AWS_ERRORS, call, describe, exit_with
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.kms import KeyResolver, key_matches
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.secrets import (
     DEFAULT_KMS_KEY,
@@ -368,10 +368,7 @@ def main() -> None:
     else:
         changed, results, diff = ensure_absent(module, client)
 
-    output: dict[str, Any] = {"changed": changed, "secrets": results}
-    if module._diff:
-        output["diff"] = diff
-    module.exit_json(**output)
+    exit_with(module, changed, diff, secrets=results)
 
 
 if __name__ == "__main__":
