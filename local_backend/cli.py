@@ -266,6 +266,8 @@ def _start_serve(
             raise CliError(str(exc)) from exc
         state.update(kubernetes_url=kstate["url"], kubernetes_port=kstate["port"], kubernetes_pid=kstate["pid"],
                      kubeconfig=kstate["kubeconfig"])
+        if kstate.get("chart_repository_url"):  # served by the stand-in's process (kubernetes/charts.py)
+            state["chart_repository_url"] = kstate["chart_repository_url"]
         k8s_env = f"export KUBECONFIG={shlex.quote(kstate['kubeconfig'])}\n"
     write_atomic(state_dir / ENV_FILE, env_text(endpoint, args.region) + k8s_env)
     write_atomic(state_dir / JSON_FILE, json.dumps(state, indent=2) + "\n")
@@ -273,6 +275,8 @@ def _start_serve(
     if k8s is not None:
         where = f"{state['kubernetes_url']} (pid {state['kubernetes_pid']}, KUBECONFIG={state['kubeconfig']})"
         print(f"kubernetes at {where}")
+        if state.get("chart_repository_url"):
+            print(f"chart repository at {state['chart_repository_url']}")
     if pg is not None:
         print(f"postgres at {postgres.HOST}:{pg.port} (pid {pg.pid}, data {pg.data_dir})")
     return 0

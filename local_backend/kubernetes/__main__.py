@@ -42,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument("--nodes", type=int, default=1, help="simulated node count (DaemonSet desired number)")
     serve.add_argument("--region", default=os.environ.get("AWS_REGION", "ap-northeast-2"))
+    serve.add_argument(
+        "--charts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also serve the local Helm chart repository of tests/charts over HTTP (default: on)",
+    )
     args = parser.parse_args(argv)
     from .server import serve as run
 
@@ -55,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         args.controllers,
         args.nodes,
         args.region,
+        args.charts,
     )
 
 

@@ -385,10 +385,13 @@ class Cluster:
                 for key, entry in entries.items():
                     if key[0] == other:
                         entry["paths"] -= taken
+            prev = entries.get((manager, "Apply"))
+            same = prev is not None and prev["paths"] == set(apply_paths) and prev.get("time")
             entries[(manager, "Apply")] = {
                 "paths": set(apply_paths),
                 "apiVersion": rt.api_version(version),
-                "time": now_stamp(),
+                # a no-op apply keeps the entry's time (as the API server does), so re-runs compare equal
+                "time": prev["time"] if same and prev else now_stamp(),
                 "subresource": subresource,
             }
         else:
@@ -462,6 +465,14 @@ class Cluster:
             if rt.plural == "statefulsets":
                 spec.setdefault("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
                 spec.setdefault("podManagementPolicy", "OrderedReady")
+        elif rt.key == ("batch", "jobs") and spec is not None:
+            # the API server's defaults; helm's Job readiness dereferences backoffLimit
+            spec.setdefault("backoffLimit", 6)
+            if spec.get("completions") is None and spec.get("parallelism") is None:
+                spec["completions"] = spec["parallelism"] = 1
+            spec.setdefault("parallelism", 1)
+            spec.setdefault("completionMode", "NonIndexed")
+            spec.setdefault("suspend", False)
         elif rt.key == ("apps", "daemonsets") and spec is not None:
             spec.setdefault(
                 "updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}

@@ -2,8 +2,8 @@
 
 Its own process (not moto's): moto's server is a threaded WSGI app while the stand-in is asyncio
 (watch streams stay open for minutes), and a separate PID lets ``down`` stop exactly it.
-State: ``DIR/kubernetes.json`` (url, port, pid, kubeconfig), ``DIR/kubeconfig`` (0600),
-``DIR/kubernetes.log``.
+State: ``DIR/kubernetes.json`` (url, port, pid, kubeconfig, chart_repository_url), ``DIR/kubeconfig``
+(0600), ``DIR/kubernetes.log``; the same process serves the local chart repository from ``DIR/charts``.
 """
 
 from __future__ import annotations
@@ -147,5 +147,18 @@ def status(state_dir: Path) -> str | None:
         return None
     pid = state.get("pid")
     if pid is not None and _alive(int(pid)) and healthy(state, state_dir):
-        return f"kubernetes running at {state['url']} (pid {pid}, KUBECONFIG={state_dir / KUBECONFIG})"
+        line = f"kubernetes running at {state['url']} (pid {pid}, KUBECONFIG={state_dir / KUBECONFIG})"
+        repo = state.get("chart_repository_url")
+        if repo:
+            line += f"\nchart repository {'serving' if charts_ok(repo) else 'NOT answering'} at {repo}"
+        return line
     return f"kubernetes NOT running, was {state.get('url')} (pid {pid})"
+
+
+def charts_ok(url: str, timeout: float = 2.0) -> bool:
+    """True if the chart repository at ``url`` serves its index.yaml."""
+    try:
+        with urllib.request.urlopen(f"{url}/index.yaml", timeout=timeout) as r:  # noqa: S310 - local URL
+            return r.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import ssl
+import time
 import urllib.request
 
 import pytest
@@ -190,6 +193,33 @@ def test_watch_from_resource_version(k8s, c):
     assert events[1]["object"]["data"] == {"x": "1"}
 
 
+def test_watch_list_as_helm4_asks_for_it_and_a_closed_watch_ends(k8s, c):
+    """helm 4's --wait (kstatus) lists through a watch: initial events, the end bookmark, then changes."""
+    c.call("POST", CM, {"metadata": {"name": "wl1", "labels": {"watch": "list"}}})
+    conn = http.client.HTTPSConnection(
+        "127.0.0.1", k8s.port, context=ssl.create_default_context(cafile=str(k8s.ca_file)), timeout=10
+    )
+    query = "watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan"
+    conn.request("GET", f"{CM}?{query}&labelSelector=watch%3Dlist", headers={"Authorization": f"Bearer {k8s.token}"})
+    resp = conn.getresponse()
+    assert resp.status == 200
+    first, bookmark = json.loads(resp.readline()), json.loads(resp.readline())
+    assert (first["type"], first["object"]["metadata"]["name"]) == ("ADDED", "wl1")
+    assert bookmark["type"] == "BOOKMARK"
+    assert bookmark["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    assert int(bookmark["object"]["metadata"]["resourceVersion"]) >= int(first["object"]["metadata"]["resourceVersion"])
+    c.call("PATCH", f"{CM}/wl1", {"data": {"x": "1"}}, "application/merge-patch+json")
+    changed = json.loads(resp.readline())
+    assert (changed["type"], changed["object"]["data"]) == ("MODIFIED", {"x": "1"})
+    assert c.call("GET", "/_local/watches")[1]["active"] >= 1
+    conn.close()
+    # the server notices the client left and ends the stream (not after timeoutSeconds, 30 min by default)
+    deadline = time.monotonic() + 10
+    while c.call("GET", "/_local/watches")[1]["active"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert c.call("GET", "/_local/watches")[1]["active"] == 0
+
+
 CRD = {
     "apiVersion": "apiextensions.k8s.io/v1",
     "kind": "CustomResourceDefinition",
@@ -325,8 +355,10 @@ def test_workload_statuses_from_simulated_controllers(c):
         "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "x"}]}}},
     }
     c.call("POST", "/apis/batch/v1/namespaces/default/jobs", job)
-    conds = c.call("GET", "/apis/batch/v1/namespaces/default/jobs/once")[1]["status"]["conditions"]
-    assert {x["type"]: x["status"] for x in conds}["Complete"] == "True"
+    got = c.call("GET", "/apis/batch/v1/namespaces/default/jobs/once")[1]
+    assert {x["type"]: x["status"] for x in got["status"]["conditions"]}["Complete"] == "True"
+    # the API server's defaults (helm --wait-for-jobs reads backoffLimit and completions)
+    assert (got["spec"]["backoffLimit"], got["spec"]["completions"], got["spec"]["parallelism"]) == (6, 1, 1)
     svc = {"metadata": {"name": "lb"}, "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}}
     c.call("POST", "/api/v1/namespaces/default/services", svc)
     out = c.call("GET", "/api/v1/namespaces/default/services/lb")[1]

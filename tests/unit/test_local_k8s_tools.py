@@ -6,14 +6,24 @@ import json
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
+from local_backend.kubernetes import charts
 from local_backend.kubernetes.server import Running
+from tests.unit.test_local_charts import RELEASE_NAMES, RELEASES, SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
+# (name, version) of every stand-in chart, read from the charts themselves
+CHARTS_IN_TREE = {
+    (meta["name"], str(meta["version"]))
+    for meta in (yaml.safe_load(p.read_text()) for p in (ROOT / "tests" / "charts").glob("*/Chart.yaml"))
+}
 pytestmark = pytest.mark.skipif(
     not (BIN / "kubectl").exists() or not (BIN / "helm").exists(),
     reason="make setup installs kubectl/helm into .venv/bin",
@@ -77,6 +87,58 @@ def test_helm_install_wait_upgrade_list(k8s, tmp_path, helm):
     assert run(k8s, "kubectl", "get", "cm", release, "-o", "jsonpath={.data.k}").stdout == "2"
     run(k8s, helm, "uninstall", release, "-n", "default")
     assert run(k8s, "kubectl", "get", "deploy", release, check=False).returncode != 0
+
+
+@pytest.fixture(scope="module")
+def chart_repo(tmp_path_factory):
+    """The local chart repository of tests/charts (what `up` serves), on its own port."""
+    server = charts.serve(charts.build_repository(tmp_path_factory.mktemp("charts")))
+    yield charts.url(server)
+    server.shutdown()
+
+
+def available(k8s, namespace, name):
+    got = json.loads(run(k8s, "kubectl", "get", "deploy", name, "-n", namespace, "-o", "json").stdout)
+    return {c["type"]: c["status"] for c in got["status"].get("conditions", [])}.get("Available") == "True"
+
+
+@pytest.mark.parametrize("helm", ["helm", "helm3"])
+def test_helm_wait_installs_istio_and_external_secrets_and_times_out_on_a_stuck_deployment(k8s, chart_repo, helm):
+    """--wait of helm 4 (kstatus watches) and helm 3 (ready.go polling) with the values a platform role sets."""
+    if not (BIN / helm).exists():
+        pytest.skip(f"{helm} not installed")
+    installed = []
+    try:
+        for chart in ("base", "istiod", "external-secrets"):
+            namespace, values, _ = RELEASES[chart]
+            name = RELEASE_NAMES.get(chart, chart)
+            cmd = [helm, "upgrade", "--install", name, chart, "--repo", chart_repo, "-n", namespace]
+            cmd += ["--version", str(SOURCES[chart]["version"]), "--create-namespace", "--wait", "--timeout", "60s"]
+            for value in values:
+                cmd += ["--set", value]
+            run(k8s, *cmd)
+            installed.append((name, namespace))
+        # what --wait waited for is there
+        crd = run(k8s, "kubectl", "get", "crd", "gateways.networking.istio.io", "-o", "json").stdout
+        assert {c["type"]: c["status"] for c in json.loads(crd)["status"]["conditions"]}["Established"] == "True"
+        assert available(k8s, "istio-system", "istiod")
+        for name in ("external-secrets", "external-secrets-webhook", "external-secrets-cert-controller"):
+            assert available(k8s, "external-secrets", name)
+        # a new istiod image whose Deployment never becomes ready (fault switch): --wait must time out
+        k8s.call(k8s.cluster.faults.__setitem__, "unready", ["istio-system/istiod"])
+        namespace, values, _ = RELEASES["istiod"]
+        cmd = [helm, "upgrade", "istiod", "istiod", "--repo", chart_repo, "-n", namespace, "--version"]
+        cmd += [str(SOURCES["istiod"]["version"]), "--set", "global.tag=1.28.3", "--wait", "--timeout", "3s"]
+        for value in values:
+            cmd += ["--set", value]
+        stuck = run(k8s, *cmd, check=False)
+        assert stuck.returncode != 0, stuck.stdout
+        assert any(word in stuck.stderr for word in ("timed out", "context deadline exceeded")), stuck.stderr
+        assert not available(k8s, "istio-system", "istiod")
+    finally:
+        k8s.call(k8s.cluster.faults.__setitem__, "unready", [])
+        for name, namespace in reversed(installed):  # the next helm major installs the same CRDs
+            run(k8s, helm, "uninstall", name, "-n", namespace, check=False)
 
 
 PLAYBOOK = """
@@ -165,6 +227,68 @@ def test_kubernetes_core_k8s_and_k8s_info(k8s, tmp_path):
     assert proc.returncode != 0 and "Deployment" in proc.stdout and "timed out" in proc.stdout.lower(), proc.stdout
 
 
+HELM_PLAYBOOK = """
+- name: kubernetes.core helm, helm_info and a waited-for CRD
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Install metrics-server from the chart repository, waited for
+      kubernetes.core.helm:
+        release_name: metrics-server
+        chart_ref: metrics-server
+        chart_repo_url: "{{ chart_repo }}"
+        chart_version: "{{ chart_version }}"
+        release_namespace: kube-system
+        release_values: {args: [--kubelet-insecure-tls]}
+        wait: true
+        timeout: 60s
+    - name: Read the release
+      kubernetes.core.helm_info:
+        release_name: metrics-server
+        release_namespace: kube-system
+      register: release
+    - name: A CRD, waited for until Established
+      kubernetes.core.k8s:
+        wait: true
+        wait_condition: {type: Established, status: "True"}
+        wait_timeout: 30
+        definition:
+          apiVersion: apiextensions.k8s.io/v1
+          kind: CustomResourceDefinition
+          metadata: {name: widgets.example.com}
+          spec:
+            group: example.com
+            scope: Namespaced
+            names: {plural: widgets, singular: widget, kind: Widget}
+            versions:
+              - name: v1
+                served: true
+                storage: true
+                schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+      register: crd
+    - name: Check
+      ansible.builtin.assert:
+        that:
+          - release.status.status == 'deployed'
+          - release.status.chart == 'metrics-server-' ~ chart_version
+          - crd.result.status.conditions | selectattr('type', 'eq', 'Established') | map(attribute='status') | list
+            == ['True']
+"""
+
+
+def test_kubernetes_core_helm_wait_helm_info_and_crd_wait(k8s, chart_repo, tmp_path):
+    book = tmp_path / "helm.yml"
+    book.write_text(HELM_PLAYBOOK)
+    cmd = (str(BIN / "ansible-playbook"), "-i", "localhost,", "-e", f"ansible_python_interpreter={sys.executable}")
+    cmd += ("-e", f"chart_repo={chart_repo}", "-e", f"chart_version={SOURCES['metrics-server']['version']}")
+    first = run(k8s, *cmd, str(book))
+    assert "changed=2" in first.stdout and "failed=0" in first.stdout, first.stdout
+    assert available(k8s, "kube-system", "metrics-server")
+    second = run(k8s, *cmd, str(book))
+    assert "changed=0" in second.stdout and "failed=0" in second.stdout, second.stdout
+
+
 def test_cli_up_writes_kubeconfig_and_down_stops_it(tmp_path):
     state = tmp_path / "be"
     py = str(BIN / "python")
@@ -191,6 +315,16 @@ def test_cli_up_writes_kubeconfig_and_down_stops_it(tmp_path):
             check=False,
         )
         assert "kubernetes running at " + info["kubernetes_url"] in status.stdout
+        # the chart repository the platform roles read as platform_local_backend.chart_repository_url
+        repo_url = info["chart_repository_url"]
+        assert f"chart repository serving at {repo_url}" in status.stdout
+        with urllib.request.urlopen(f"{repo_url}/index.yaml", timeout=10) as response:  # noqa: S310 - local URL
+            index = yaml.safe_load(response.read())
+        listed = {(name, entry["version"]) for name, entries in index["entries"].items() for entry in entries}
+        assert listed == CHARTS_IN_TREE
+        first = index["entries"]["external-secrets"][0]["urls"][0]
+        with urllib.request.urlopen(f"{repo_url}/{first}", timeout=10) as response:  # noqa: S310 - local URL
+            assert response.read(2) == b"\x1f\x8b"  # a gzip archive
         env = dict(os.environ, KUBECONFIG=str(kubeconfig), HOME=str(tmp_path))
         got = subprocess.run(
             [str(BIN / "kubectl"), "get", "ns", "default", "-o", "name"],
@@ -214,3 +348,5 @@ def test_cli_up_writes_kubeconfig_and_down_stops_it(tmp_path):
     with pytest.raises(ProcessLookupError):
         os.kill(int(info["kubernetes_pid"]), 0)
     assert not (state / "kubeconfig").exists()
+    with pytest.raises(urllib.error.URLError):  # stopped with the stand-in's process
+        urllib.request.urlopen(f"{repo_url}/index.yaml", timeout=5)  # noqa: S310 - local URL
