@@ -8,6 +8,8 @@ Scenarios, each repeated (median reported):
           stay in their creating state for a realistic time scaled down 20x; shows how much of that
           waiting overlaps (the playbook starts slow resources without blocking and waits for them
           together).
+  task    cost of one task: N read-only AWS tasks (amazon.aws.ec2_vpc_net_info) against the emulator
+          and N kubernetes.core.k8s_info tasks against the Kubernetes stand-in, same backend, same run
 Per-task timings from the task_timings callback are saved as JSON under benchmarks/results/.
 """
 
@@ -94,6 +96,56 @@ def wait_seconds_by_role(timings: dict) -> dict[str, float]:
     return out
 
 
+TASK_COST_PLAYBOOK = """
+- name: Cost of one task against each backend
+  hosts: aws_account
+  gather_facts: false
+  module_defaults:
+    group/amazon.aws.aws: "{{ platform_aws_connection }}"
+  tasks:
+    - name: Read the VPCs (AWS emulator)
+      amazon.aws.ec2_vpc_net_info:
+      loop: "{{ range(n | int) | list }}"
+    - name: Read the namespaces (Kubernetes stand-in)
+      kubernetes.core.k8s_info:
+        kind: Namespace
+        kubeconfig: "{{ platform_local_backend_dir }}/kubeconfig"
+      loop: "{{ range(n | int) | list }}"
+"""
+
+
+def task_cost(state: Path, n: int) -> dict[str, float]:
+    """Seconds per task item for an AWS read and a Kubernetes read, from the task_timings callback."""
+    playbook = state / "task_cost.yml"
+    playbook.write_text(TASK_COST_PLAYBOOK)
+    if not (state / "group_vars").exists():  # beside the playbook, like site.yml: the derived connection
+        (state / "group_vars").symlink_to(ROOT / "group_vars")
+    out = state / "task_cost.json"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
+        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+        "LOCAL_BACKEND_DIR": str(state),
+        "CLOUDOPS_TIMINGS_FILE": str(out),
+    }
+    proc = subprocess.run(
+        [str(BIN / "ansible-playbook"), str(playbook), "-i", "inventories/local", "-e", f"n={n}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-2000:])
+        raise SystemExit("bench: the task-cost playbook failed")
+    tasks = json.loads(out.read_text())["tasks"]
+    cost = {}
+    for label, name in (("aws", "Read the VPCs"), ("k8s", "Read the namespaces")):
+        cost[label] = sum(t["seconds"] for t in tasks if t["task"].startswith(name)) / n
+    return cost
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--reps", type=int, default=3)
@@ -104,6 +156,7 @@ def main() -> int:
         p.error("--reps must be >= 1")
 
     results: dict[str, list[dict]] = {"cold": [], "rerun": [], "tag": [], "latency": []}
+    costs: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         for rep in range(args.reps):
             state = Path(tmp) / f"plain-{rep}"
@@ -115,6 +168,7 @@ def main() -> int:
                     raise SystemExit(f"bench: the immediate second run reported changed={rerun['changed']}, not 0")
                 results["rerun"].append(rerun)
                 results["tag"].append(play(state, f"tag-{args.tag}", rep, "--tags", args.tag))
+                costs.append(task_cost(state, 10))
             finally:
                 down(state)
         if args.latency_scale > 0:
@@ -158,6 +212,13 @@ def main() -> int:
         )
         waits = wait_seconds_by_role(results["latency"][len(results["latency"]) // 2]["timings"])
         print("  time in wait tasks by role: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(waits.items())))
+    if costs:
+        aws, k8s = [c["aws"] for c in costs], [c["k8s"] for c in costs]
+        print(
+            f"\ncost of one task (10 items, median of {len(costs)}): AWS read {statistics.median(aws):.2f} s "
+            f"({min(aws):.2f}-{max(aws):.2f}), Kubernetes read {statistics.median(k8s):.2f} s "
+            f"({min(k8s):.2f}-{max(k8s):.2f}); goal: Kubernetes <= AWS"
+        )
     print(f"\nper-task timings: {RESULTS.relative_to(ROOT)}/<scenario>-<rep>.json")
     return 0
 
