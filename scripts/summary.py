@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -171,6 +173,44 @@ def rows(kw: dict, project: str, env: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def kubeconfig() -> str | None:
+    state = Path(os.environ.get("LOCAL_BACKEND_DIR", Path(__file__).resolve().parents[1] / ".local"))
+    if (state / "kubeconfig").is_file():
+        return str(state / "kubeconfig")
+    return os.environ.get("KUBECONFIG")
+
+
+def kubernetes_rows(config: str | None) -> list[tuple[str, str, str]]:
+    """Helm releases and the platform layer's key objects, read back from the cluster (helm, kubectl)."""
+    env = dict(os.environ, **({"KUBECONFIG": config} if config else {}))
+
+    def run(*cmd: str) -> dict | list:
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60, check=False)
+        return json.loads(proc.stdout) if proc.returncode == 0 and proc.stdout.strip() else {}
+
+    out: list[tuple[str, str, str]] = []
+    for r in run("helm", "list", "-A", "-o", "json") or []:
+        out.append(("helm release", f"{r['namespace']}/{r['name']}", f"{r['chart']} {r['status']}"))
+    kinds = (
+        ("namespace", "namespaces", "-l", "app.kubernetes.io/managed-by=ansible"),
+        ("cluster secret store", "clustersecretstores.external-secrets.io"),
+        ("external secret", "externalsecrets.external-secrets.io", "-A"),
+        ("gateway", "gateways.networking.istio.io", "-A"),
+        ("virtual service", "virtualservices.networking.istio.io", "-A"),
+        ("peer authentication", "peerauthentications.security.istio.io", "-A"),
+        ("argocd project", "appprojects.argoproj.io", "-A"),
+        ("argocd application", "applications.argoproj.io", "-A"),
+    )
+    for kind, resource, *flags in kinds:
+        for item in (run("kubectl", "get", resource, *flags, "-o", "json") or {}).get("items", []):
+            meta, status = item["metadata"], item.get("status") or {}
+            conditions = status.get("conditions", [])
+            ready = [c.get("reason") or c.get("status") for c in conditions if c.get("type") == "Ready"]
+            name = f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
+            out.append((kind, name, ready[0] if ready else status.get("phase", "")))
+    return out
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--inventory", default="inventories/local")
@@ -184,6 +224,8 @@ def main() -> int:
     except (BotoCoreError, ClientError) as e:
         print(f"summary: cannot read the account back: {e}")
         return 1
+    if shutil.which("kubectl") and shutil.which("helm"):
+        table += kubernetes_rows(kubeconfig())
     where = kw.get("endpoint_url", "the AWS account of the boto3 credential chain")
     print(f"\nWhat exists now for {args.project}-{env} (read back from {where}):\n")
     w1 = max([len(r[0]) for r in table] + [4])

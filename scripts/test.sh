@@ -35,7 +35,9 @@ stage ruff ruff check .
 stage syntax-check syntax_check
 if [ "${1:-}" != lint ]; then
   stage molecule molecule test --all
-  stage pytest pytest -p no:cacheprovider tests
+  # Two workers (the 2-core CI machine); tests of one xdist_group (one shared backend) stay on one
+  # worker. The slowest tests are listed at the end.
+  stage pytest pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" --dist loadgroup --durations=15 tests
 fi
 
 echo

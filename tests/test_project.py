@@ -91,33 +91,97 @@ def test_inventory_graph(env):
     assert "@aws_account:" in out and f"{env}-controller" in out
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
-def test_inventory_values_derive_names(env):
+def _resolved(env: str, names: list[str]) -> dict:
+    """The named variables (or expressions over them) as Ansible renders them for the environment's controller: inventory facts
+    plus the top-level group_vars (derived names), as the layer playbooks see them. One ad-hoc call."""
+    msg = "{{ {" + ", ".join(f'"{n}": {n}' for n in names) + "} | to_json }}"
     out = _run(
         [
-            str(BIN / "ansible-inventory"),
+            str(BIN / "ansible"),
+            f"{env}-controller",
             "-i",
             f"inventories/{env}",
-            "--host",
-            f"{env}-controller",
             "--playbook-dir",
             "playbooks",
-        ]
+            "-m",
+            "ansible.builtin.debug",
+            "-a",
+            f"msg={msg}",
+        ],
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+        ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal",
+        ANSIBLE_CALLBACK_RESULT_FORMAT="json",
     ).stdout
-    hostvars = json.loads(out)
-    assert hostvars["platform_environment"] == env
-    assert hostvars["platform_project"] == "wealist"
+    return json.loads(json.loads(out.split("=>", 1)[1])["msg"])
 
 
-def test_prod_inventory_carries_the_seed_values():
-    prod = yaml.safe_load((ROOT / "inventories/prod/group_vars/all/main.yml").read_text())
-    assert prod["platform_vpc_cidr"] == "10.0.0.0/16"
-    assert prod["platform_private_subnets"] == ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
-    assert prod["platform_public_subnets"] == ["10.0.101.0/24", "10.0.102.0/24", "10.0.103.0/24"]
-    assert prod["platform_database_subnets"] == ["10.0.201.0/24", "10.0.202.0/24", "10.0.203.0/24"]
-    assert prod["platform_nat_mode"] == "single"
-    assert prod["platform_region"] == "ap-northeast-2"
-    assert len(prod["platform_ecr_repositories"]) == 7
+# Reference inventory (../shared/reference/wealist-inventory.md, seed 01): weAlist production.
+SEED_PROD = {
+    "platform_project": "wealist",
+    "platform_environment": "prod",
+    "platform_region": "ap-northeast-2",
+    "platform_vpc_cidr": "10.0.0.0/16",
+    "platform_azs": ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"],
+    "platform_private_subnets": ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"],
+    "platform_public_subnets": ["10.0.101.0/24", "10.0.102.0/24", "10.0.103.0/24"],
+    "platform_database_subnets": ["10.0.201.0/24", "10.0.202.0/24", "10.0.203.0/24"],
+    "platform_nat_mode": "single",
+    "platform_ecr_repositories": [
+        "auth-service",
+        "user-service",
+        "board-service",
+        "chat-service",
+        "noti-service",
+        "storage-service",
+        "frontend",
+    ],
+    "platform_deletion_protection": True,
+    "platform_rds_instances | map(attribute='suffix') | list": ["postgres"],
+    "platform_rds_instances[0].engine_version": "17.7",
+    "platform_rds_instances[0].instance_class": "db.t4g.small",
+    "platform_rds_instances[0].db_name": "wealist",
+    "platform_rds_instances[0].master_username": "wealist_admin",
+    "platform_rds_instances[0].databases": ["board_db", "user_db", "chat_db", "noti_db", "storage_db", "video_db"],
+    "platform_redis_groups | map(attribute='suffix') | list": ["redis"],
+    "platform_redis_groups[0].engine_version": "7.1",
+    "platform_redis_groups[0].node_type": "cache.t4g.small",
+    "platform_redis_groups[0].num_cache_clusters": 1,
+    "platform_aurora_clusters": [],
+    # derived in group_vars/all
+    "platform_name": "wealist-prod",
+    "platform_cluster_name": "wealist-prod-eks",
+    "platform_secret_prefix": "wealist/prod",
+    "platform_kms_alias": "alias/wealist-prod",
+    "platform_tags": {"Project": "wealist", "Environment": "prod", "ManagedBy": "ansible"},
+}
+
+# The dev account (README, Inventories): the prod layout made cheaper - two zones, single NAT, its own
+# CIDR, the smallest sizes, no deletion protection and no final snapshot.
+EXPECTED_DEV = {
+    "platform_project": "wealist",
+    "platform_environment": "dev",
+    "platform_vpc_cidr": "10.10.0.0/16",
+    "platform_azs": ["ap-northeast-2a", "ap-northeast-2c"],
+    "platform_private_subnets": ["10.10.1.0/24", "10.10.2.0/24"],
+    "platform_public_subnets": ["10.10.101.0/24", "10.10.102.0/24"],
+    "platform_database_subnets": ["10.10.201.0/24", "10.10.202.0/24"],
+    "platform_nat_mode": "single",
+    "platform_deletion_protection": False,
+    "platform_rds_instances[0].final_snapshot": False,
+    "platform_rds_instances[0].instance_class": "db.t4g.micro",
+    "platform_redis_groups[0].node_type": "cache.t4g.micro",
+    "platform_name": "wealist-dev",
+    "platform_secret_prefix": "wealist/dev",
+    "platform_kms_alias": "alias/wealist-dev",
+    "platform_tags": {"Project": "wealist", "Environment": "dev", "ManagedBy": "ansible"},
+}
+
+
+@pytest.mark.parametrize(("env", "expected"), [("prod", SEED_PROD), ("dev", EXPECTED_DEV)], ids=["prod", "dev"])
+def test_inventory_resolves_to_the_expected_values(env, expected):
+    # Rendered by Ansible from the inventory and the top-level group_vars, not read from the YAML file.
+    assert _resolved(env, sorted(expected)) == expected
 
 
 def test_no_name_defined_in_both_inventory_and_top_level_group_vars():
@@ -176,9 +240,10 @@ def test_real_inventories_pass_input_validation(env):
     assert re.search(rf"{env}-controller\s+: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0", out), out[-2000:]
 
 
-def test_dev_inventory_is_the_cheaper_variant():
-    dev = yaml.safe_load((ROOT / "inventories/dev/group_vars/all/main.yml").read_text())
-    prod = yaml.safe_load((ROOT / "inventories/prod/group_vars/all/main.yml").read_text())
-    assert dev["platform_nat_mode"] == "single"
-    assert len(dev["platform_azs"]) == 2 < len(prod["platform_azs"])
-    assert dev["platform_deletion_protection"] is False and prod["platform_deletion_protection"] is True
+def test_every_module_is_in_the_aws_action_group():
+    # module_defaults for group/cloudops.eks_platform.aws silently skips a module missing from the group.
+    modules = sorted(p.stem for p in (ROOT / "plugins/modules").glob("*.py") if p.stem != "__init__")
+    group = yaml.safe_load((ROOT / "meta/runtime.yml").read_text())["action_groups"]["aws"]
+    listed = sorted(m for m in group if isinstance(m, str))
+    assert modules == listed
+    assert {"metadata": {"extend_group": ["amazon.aws.aws"]}} in group

@@ -21,6 +21,12 @@
    cache cluster now reports its nodes (``0001``...) with endpoint, status and AZ - AWS only includes the
    list with ``ShowCacheNodeInfo=true``, here it is always present -, ``CacheSecurityGroups`` (``[]`` in a
    VPC), ``SecurityGroups`` (from the requested ids), ``CacheParameterGroup``; ``NumCacheNodes`` defaults to 1.
+10. Zones: moto places every node it is not told about in ``us-east-1a`` / ``us-east-1b`` whatever the region
+    (always in cluster mode, and for replicas added later), and the member cache clusters report no
+    ``PreferredAvailabilityZone`` (their nodes say ``<region>a``). Now a node goes to the zone asked for
+    (``PreferredCacheClusterAZs``, ``NodeGroupConfiguration``), else round robin over the zones of the cache
+    subnet group's subnets (or ``<region>a/b/c``), and its member cache cluster reports that zone. A requested
+    zone outside the region is refused (InvalidParameterValue), as AWS does.
 """
 
 from __future__ import annotations
@@ -123,6 +129,45 @@ class CacheParameterGroup:
                 continue
             out.append(item)
         return out
+
+
+def subnet_group_zones(account_id: str, region: str, subnet_group_name: str | None) -> list[str]:
+    """Zones of the cache subnet group's subnets (sorted, unique), else ``<region>a/b/c``."""
+    zones: list[str] = []
+    if subnet_group_name:
+        from moto.ec2.models import ec2_backends
+        from moto.elasticache.models import elasticache_backends
+
+        group = elasticache_backends[account_id][region].cache_subnet_groups.get(subnet_group_name)
+        for subnet_id in getattr(group, "subnet_ids", None) or []:
+            try:
+                zones.append(ec2_backends[account_id][region].get_subnet(subnet_id).availability_zone)
+            except Exception:  # noqa: BLE001 - a subnet deleted meanwhile: ignore it
+                continue
+    return sorted(set(zones)) or [f"{region}{letter}" for letter in "abc"]
+
+
+def place_members(node_groups: list[dict[str, Any]], requested: set[str], zones: list[str]) -> None:
+    """Give every node that moto placed by default (a zone of another region than ``zones``' that nobody asked
+    for) a zone of ``zones``, round robin within each shard starting at the shard's index, so a shard spreads
+    over the zones."""
+    region = zones[0][:-1]
+    for shard, group in enumerate(node_groups):
+        for position, member in enumerate(group.get("node_group_members", [])):
+            zone = member.get("preferred_availability_zone")
+            if zone in requested:
+                continue
+            if zone is None or not str(zone).startswith(region):
+                member["preferred_availability_zone"] = zones[(shard + position) % len(zones)]
+
+
+def requested_zones(kwargs: dict[str, Any]) -> list[str]:
+    zones = list(kwargs.get("preferred_cache_cluster_azs") or [])
+    for config in kwargs.get("node_group_configuration") or []:
+        if config.get("PrimaryAvailabilityZone"):
+            zones.append(config["PrimaryAvailabilityZone"])
+        zones += list(config.get("ReplicaAvailabilityZones") or [])
+    return zones
 
 
 def _cache_nodes(self: Any) -> list[dict[str, Any]]:
@@ -325,6 +370,11 @@ def install() -> None:  # noqa: C901 - one patch set
                 and cid not in rg.member_clusters
             ):
                 del backend.cache_clusters[cid]
+        zones_by_member = {
+            m["cache_cluster_id"]: m.get("preferred_availability_zone")
+            for group in rg.node_groups
+            for m in group.get("node_group_members", [])
+        }
         for cid in rg.member_clusters:
             cluster = backend.cache_clusters.get(cid)
             if cluster is None:
@@ -379,6 +429,7 @@ def install() -> None:  # noqa: C901 - one patch set
             cluster.at_rest_encryption_enabled = rg.at_rest_encryption_enabled
             cluster.auth_token_enabled = rg.auth_token_enabled
             cluster.replication_group_log_delivery_enabled = False
+            cluster.preferred_availability_zone = zones_by_member.get(cid)
 
     original_create = ElastiCacheBackend.create_replication_group
 
@@ -407,7 +458,15 @@ def install() -> None:  # noqa: C901 - one patch set
                 kwargs["kms_key_id"] = kms.describe_key(key).arn
             except Exception as e:  # noqa: BLE001 - scratch
                 raise InvalidParameterValue(f"KMS key {key} not found.") from e
+        asked = requested_zones(kwargs)
+        wrong = [z for z in asked if not str(z).startswith(self.region_name)]
+        if wrong:
+            raise InvalidParameterValue(
+                f"Invalid availability zone(s) {', '.join(wrong)}: not in the region {self.region_name}."
+            )
         rg = original_create(self, **kwargs)
+        place_members(rg.node_groups, set(asked),
+                      subnet_group_zones(self.account_id, self.region_name, kwargs.get("cache_subnet_group_name")))
         _sync_members(self, rg)
         return rg
 
@@ -499,6 +558,8 @@ def install() -> None:  # noqa: C901 - one patch set
                     }
                 members.append(member)
                 rg.member_clusters.append(cid)
+        zones = subnet_group_zones(b.account_id, b.region_name, rg.cache_subnet_group_name)
+        place_members(rg.node_groups, set(), zones)
         _sync_members(b, rg)
         return ActionResult({"ReplicationGroup": rg})
 

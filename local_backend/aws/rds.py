@@ -13,6 +13,10 @@
    random password; so does the fixed backend (:func:`rds_managed_password`).
 4. ModifyDBInstance ignores ``DBPortNumber`` (stored as an unused attribute; the port never changes). The
    instance's port now follows it, as RDS moves the instance to the new port.
+5. Zones: an Aurora member created without ``AvailabilityZone`` always lands in ``<region>a``, so a writer and its
+   readers all share the first zone. RDS spreads them: a member without a zone now goes to the zone of the
+   cluster's DB subnet group (else the cluster's zones) that holds the fewest members of the cluster. A zone
+   outside the region is refused (InvalidParameterValue), for members and standalone instances alike.
 
 The PostgreSQL server behind instances of engine postgres (``up --postgres``) is ``postgres/bridge.py``.
 """
@@ -107,6 +111,17 @@ def _rds_secret_string(self: Any) -> str:
     return json.dumps({"username": username, "password": rds_managed_password()})
 
 
+def member_zone(zones: list[str], taken: list[str]) -> str:
+    """The first of ``zones`` holding the fewest of the cluster's members (their zones: ``taken``)."""
+    return min(zones, key=lambda zone: (taken.count(zone), zones.index(zone)))
+
+
+def _cluster_zones(backend: Any, cluster: Any) -> list[str]:
+    group = backend.subnet_groups.get(getattr(cluster, "db_subnet_group_name", None) or "")
+    zones = sorted({subnet.availability_zone for subnet in getattr(group, "subnets", None) or []})
+    return zones or list(getattr(cluster, "availability_zones", None) or [f"{backend.region_name}a"])
+
+
 def install() -> None:
     import moto.rds.models as models
     import moto.rds.utils as utils
@@ -137,6 +152,26 @@ def install() -> None:
         return database
 
     models.RDSBackend.modify_db_instance = modify_db_instance
+
+    original_create = models.RDSBackend.create_db_instance
+
+    def create_db_instance(self: Any, db_kwargs: dict[str, Any]) -> Any:
+        zone = db_kwargs.get("availability_zone")
+        if zone and not str(zone).startswith(self.region_name):
+            raise models.InvalidParameterValue(
+                f"Availability zone {zone} is not in the region {self.region_name}."
+            )
+        cluster = self.clusters.get(db_kwargs.get("db_cluster_identifier") or "")
+        if not zone and cluster is not None:
+            taken = [
+                d.availability_zone
+                for d in self.databases.values()
+                if getattr(d, "db_cluster_identifier", None) == cluster.db_cluster_identifier
+            ]
+            db_kwargs = {**db_kwargs, "availability_zone": member_zone(_cluster_zones(self, cluster), taken)}
+        return original_create(self, db_kwargs)
+
+    models.RDSBackend.create_db_instance = create_db_instance
     cls.performance_insights_enabled = property(_pi_enabled)
     cls.performance_insights_kms_key_id = property(_pi_kms, _set_pi_kms)
     cls.performance_insights_retention_period = property(_pi_retention, _set_pi_retention)

@@ -190,9 +190,8 @@ def external_secret(obj: dict[str, Any], ctx: controllers.Context) -> dict[str, 
     if ready and not due and (existing is not None or policy == "None"):
         return None
     store, what = _find_store(obj, ctx)
-    ready_store = store is not None and any(
-        c.get("type") == "Ready" and c.get("status") == "True" for c in (store.get("status") or {}).get("conditions", [])
-    )
+    conditions = (store.get("status") or {}).get("conditions", []) if store is not None else []
+    ready_store = any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
     if not ready_store:
         return _failed(obj, old, f"{what} is not ready" if store is not None else f"{what} not found")
     aws = store["spec"]["provider"]["aws"]
@@ -315,7 +314,8 @@ def service_endpoints(obj: dict[str, Any], ctx: controllers.Context) -> None:
         if not all(labels.get(k) == v for k, v in selector.items()):
             continue
         status = dep.get("status") or {}
-        available = any(c.get("type") == "Available" and c.get("status") == "True" for c in status.get("conditions", []))
+        conditions = status.get("conditions", [])
+        available = any(c.get("type") == "Available" and c.get("status") == "True" for c in conditions)
         count = max(int(status.get("replicas") or (dep.get("spec") or {}).get("replicas", 1) or 0), 0)
         seed = int(hashlib.sha256(dep["metadata"]["uid"].encode()).hexdigest()[:4], 16)
         for i in range(count):
@@ -329,7 +329,8 @@ def service_endpoints(obj: dict[str, Any], ctx: controllers.Context) -> None:
     ports = []
     for port in spec.get("ports") or []:
         target = port.get("targetPort", port.get("port"))
-        entry = {"port": target if isinstance(target, int) else port.get("port"), "protocol": port.get("protocol", "TCP")}
+        number = target if isinstance(target, int) else port.get("port")
+        entry = {"port": number, "protocol": port.get("protocol", "TCP")}
         if port.get("name"):
             entry["name"] = port["name"]
         ports.append(entry)

@@ -5,10 +5,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache_compare import validate
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.data_lists import (
+    endpoint_source_problems,
+    entry_key,
+    full_name,
+    is_list,
+    naming_problems,
+    resource_names,
+    unknown_field_problems,
+    zone_problems,
+)
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache_compare import (
+    NAME_MAX,
+    NAME_PATTERN,
+    validate,
+)
 
 DOCUMENTATION = r"""
 name: elasticache_problems
@@ -33,7 +48,7 @@ options:
 
 EXAMPLES = r"""
 problems: >-
-  {{ {'name': 'wealist-prod-redis', 'num_cache_clusters': 1, 'multi_az': true}
+  {{ {'name': 'shop-prod-redis', 'num_cache_clusters': 1, 'multi_az': true}
      | cloudops.eks_platform.elasticache_problems({'multi_az': 'aws_elasticache_multi_az'}) }}
 """
 
@@ -68,6 +83,156 @@ def elasticache_problems(settings: Mapping[str, Any], names: Mapping[str, str] |
     return problems
 
 
+# --- list entries: platform_redis_groups ---------------------------------------------------------------------
+#: Settings of a platform_redis_groups entry, by entry field -> module option.
+ENTRY_OPTIONS = {
+    "engine": "engine", "engine_version": "engine_version", "node_type": "node_type",
+    "num_cache_clusters": "num_cache_clusters", "num_node_groups": "num_node_groups",
+    "replicas_per_node_group": "replicas_per_node_group", "automatic_failover": "automatic_failover",
+    "multi_az": "multi_az", "preferred_zones": "preferred_availability_zones", "port": "port",
+    "transit_encryption": "transit_encryption", "auth_token_secret": "auth_token_secret_id",
+    "snapshot_window": "snapshot_window", "maintenance_window": "preferred_maintenance_window",
+    "snapshot_retention_limit": "snapshot_retention_limit", "allowed_cidrs": "allowed_cidrs",
+    "allowed_security_groups": "allowed_security_groups",
+}
+#: Entry fields that fall back to a role input (aws_elasticache_<field>) when the entry leaves them out.
+GROUP_DEFAULTED = (
+    "engine", "port", "transit_encryption", "at_rest_encryption", "auth_token_secret", "snapshot_window",
+    "maintenance_window", "snapshot_retention_limit", "auto_minor_version_upgrade", "allowed_cidrs",
+    "allowed_security_groups", "parameters", "description",
+)
+
+#: Every field of a platform_redis_groups entry (README of aws_elasticache).
+GROUP_FIELDS = (
+    "suffix", "name", "engine_version", "node_type", "num_cache_clusters", "num_node_groups",
+    "replicas_per_node_group", "preferred_zones", "automatic_failover", "multi_az", "parameter_group_family",
+    "final_snapshot_identifier", *GROUP_DEFAULTED,
+)
+
+
+def redis_parameter_group_family(engine: str, version: Any) -> str:
+    """Parameter group family of an engine version: redis 7.1 -> redis7, redis 6.2 -> redis6.x,
+    redis 5.0.6 -> redis5.0, valkey 8.0 -> valkey8 (cluster mode uses the same family, with cluster-enabled)."""
+    parts = [int(p) for p in re.findall(r"\d+", str(version or ""))]
+    if not parts:
+        raise ValueError(f"cannot derive a parameter group family from {engine} {version}")
+    if engine == "valkey" or parts[0] >= 7:
+        return f"{engine}{parts[0]}"
+    if parts[0] == 6:
+        return "redis6.x"
+    return f"redis{parts[0]}.{parts[1] if len(parts) > 1 else 0}"
+
+
+def _group_settings(entry: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    settings = {k: defaults[k] for k in GROUP_DEFAULTED if k in defaults}
+    settings.update({k: v for k, v in entry.items() if v is not None})
+    return settings
+
+
+def redis_group_specs(groups: Any, names: Mapping[str, str], defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every derived value of each platform_redis_groups entry, for the aws_elasticache tasks: the replication
+    group id (from ``names``, group_vars platform_redis_group_names), ``<id>-params`` / ``-subnet`` / ``-sg``, the
+    parameter group family (derived from engine and version unless given), the parameters (with
+    cluster-enabled: yes in cluster mode), the settings an entry leaves out taken from ``defaults``."""
+    specs: list[dict[str, Any]] = []
+    for entry in groups if is_list(groups) else []:
+        key = entry_key(entry)
+        if key is None:
+            continue
+        spec = _group_settings(entry, defaults)
+        name = names.get(key) or full_name(entry, str(defaults.get("platform_name", ""))) or key
+        cluster_mode = entry.get("num_node_groups") is not None
+        engine = spec.get("engine", "redis")
+        try:
+            family = entry.get("parameter_group_family") or redis_parameter_group_family(
+                engine, entry.get("engine_version"))
+        except ValueError:
+            family = "unknown"
+        parameters = dict(spec.get("parameters") or {})
+        if cluster_mode:
+            parameters.setdefault("cluster-enabled", "yes")
+        spec.update(
+            key=key, name=name, cluster_mode=cluster_mode, family=family, parameters=parameters,
+            description=spec.get("description") or name,
+            parameter_group=f"{name}-params", subnet_group=f"{name}-subnet", security_group=f"{name}-sg",
+            num_cache_clusters=None if cluster_mode else int(entry.get("num_cache_clusters", 1)),
+            num_node_groups=int(entry["num_node_groups"]) if cluster_mode else None,
+            replicas_per_node_group=int(entry.get("replicas_per_node_group", 0)) if cluster_mode else None,
+            automatic_failover=entry.get("automatic_failover"),
+            multi_az=entry.get("multi_az"),
+            preferred_zones=list(entry.get("preferred_zones") or []),
+        )
+        specs.append(spec)
+    return specs
+
+
+def redis_groups_problems(
+    groups: Any, defaults: Mapping[str, Any] | None = None, context: Mapping[str, Any] | None = None
+) -> list[str]:
+    """Problems of platform_redis_groups (empty list = valid): names (suffix or name, no duplicates), the
+    elasticache_replication_group module's own rules per entry (named platform_redis_groups[i].<field>, or the
+    role input for a setting the entry leaves out), the preferred zones (in the region and among the subnets'
+    zones), and the endpoint secrets of platform_secrets that point at a group.
+
+    ``context``: platform_name, region, azs, secrets (platform_secrets), role_names (entry field -> role input),
+    label (default platform_redis_groups).
+    """
+    defaults = dict(defaults or {})
+    context = dict(context or {})
+    label = context.get("label", "platform_redis_groups")
+    if groups is None:
+        groups = []
+    if not is_list(groups):
+        return [f"{label}: must be a list of replication group entries"]
+    prefix = str(context.get("platform_name", ""))
+    problems = naming_problems(groups, label, prefix, NAME_PATTERN, "lowercase letters, digits and single hyphens, "
+                               "starting with a letter", NAME_MAX)
+    role_names = dict(context.get("role_names") or {})
+    for index, entry in enumerate(groups):
+        if not isinstance(entry, Mapping):
+            continue
+        where = f"{label}[{index}]"
+        problems += unknown_field_problems(entry, where, GROUP_FIELDS)
+        for field in ("engine_version", "node_type"):
+            if entry.get(field) in (None, ""):
+                problems.append(f"{where}.{field} is required")
+        settings = _group_settings(entry, defaults)
+        cluster_mode = entry.get("num_node_groups") is not None
+        params: dict[str, Any] = {"name": "x"}
+        names: dict[str, str] = {}
+        for field, option in ENTRY_OPTIONS.items():
+            names[option] = f"{where}.{field}" if field in entry else role_names.get(field, f"{where}.{field}")
+            if settings.get(field) is not None:
+                params[option] = settings[field]
+        if cluster_mode:
+            params.pop("num_cache_clusters", None)
+            params.setdefault("replicas_per_node_group", 0)
+        else:
+            params.setdefault("num_cache_clusters", 1)
+        params["transit_encryption"] = bool(params.get("transit_encryption", False))
+        zones = params.pop("preferred_availability_zones", None)
+        problems += elasticache_problems(params, names)
+        if zones is not None:
+            problems += zone_problems(zones, f"{where}.preferred_zones", context.get("region"), context.get("azs"))
+            nodes = _number(params.get("num_cache_clusters"))
+            if is_list(zones) and not cluster_mode and isinstance(nodes, int) and len(zones) != nodes:
+                problems.append(f"{where}.preferred_zones: {len(zones)} zone(s) for {names['num_cache_clusters']} "
+                                f"{nodes}: give one zone per node (the primary first)")
+        if entry.get("parameter_group_family") is None and entry.get("engine_version") is not None:
+            try:
+                redis_parameter_group_family(str(settings.get("engine", "redis")), entry["engine_version"])
+            except ValueError as exc:
+                problems.append(f"{where}.engine_version: {exc}")
+    keys = list(resource_names(groups, prefix))
+    problems += endpoint_source_problems(context.get("secrets"), "redis_group", keys)
+    return problems
+
+
 class FilterModule:
     def filters(self) -> dict[str, Any]:
-        return {"elasticache_problems": elasticache_problems}
+        return {
+            "elasticache_problems": elasticache_problems,
+            "redis_group_specs": redis_group_specs,
+            "redis_groups_problems": redis_groups_problems,
+            "redis_parameter_group_family": redis_parameter_group_family,
+        }

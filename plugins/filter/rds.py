@@ -13,6 +13,19 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.data_lists import (
+    database_problems,
+    database_specs,
+    endpoint_secrets,
+    endpoint_source_problems,
+    entry_key,
+    full_name,
+    is_list,
+    naming_problems,
+    resource_names,
+    unknown_field_problems,
+    zone_problems,
+)
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_rules import (
     AURORA_ENGINES,
     DAY_MINUTES,
@@ -270,79 +283,278 @@ def aurora_problems(
     clusters: Sequence[Mapping[str, Any]],
     names: Mapping[str, str] | None = None,
     defaults: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Problems of a list of Aurora cluster definitions (empty list = valid).
+    """Problems of a list of Aurora cluster entries (empty list = valid).
 
-    Each entry: name (suffix, required), engine (aurora-postgresql | aurora-mysql), engine_version,
-    instance_class, readers (0-15), database_name, master_username, port, backup_window,
-    maintenance_window, backup_retention_period, parameters (dict). ``defaults`` supplies the windows
-    and retention when an entry has none. ``names['clusters']`` names the list variable.
+    Each entry: suffix or name (exactly one), engine (aurora-postgresql | aurora-mysql), engine_version,
+    instance_class, readers (0-15), availability_zones (one per instance, writer first), database_name,
+    master_username, port, backup_window, maintenance_window, backup_retention_period, parameters (dict),
+    databases / extensions (per-service databases, PostgreSQL only). ``defaults`` supplies the windows and
+    retention when an entry has none. ``names['clusters']`` names the list variable (default
+    platform_aurora_clusters). ``context``: platform_name, region, azs (the subnets' zones), secrets
+    (platform_secrets: the endpoint secrets that point at a cluster).
     """
     names = dict(names or {})
     defaults = dict(defaults or {})
-    label = names.get("clusters", "clusters")
-    problems: list[str] = []
+    context = dict(context or {})
+    label = names.get("clusters", "platform_aurora_clusters")
+    if clusters is None:
+        clusters = []
     if not isinstance(clusters, Sequence) or isinstance(clusters, (str, bytes)):
         return [f"{label}: must be a list of cluster definitions"]
-    seen: set[str] = set()
+    prefix = str(context.get("platform_name", ""))
+    problems = naming_problems(clusters, label, prefix, IDENTIFIER, IDENTIFIER_RULE, 63)
     for index, cluster in enumerate(clusters):
         if not isinstance(cluster, Mapping):
-            problems.append(f"{label}[{index}]: must be a dict")
             continue
-        suffix = cluster.get("name")
-        where = f"{label}[{index}] ({suffix})"
-        if not suffix or not re.match(r"^[a-z][a-z0-9-]{0,29}$", str(suffix)) or "--" in str(suffix):
-            problems.append(f"{where}: name must be 1-30 characters of a-z 0-9 - starting with a letter")
-        elif suffix in seen:
-            problems.append(f"{where}: name is listed twice")
-        else:
-            seen.add(suffix)
+        where = f"{label}[{index}]"
+        problems += unknown_field_problems(cluster, where, CLUSTER_FIELDS)
         engine = cluster.get("engine")
         if engine not in AURORA_ENGINES:
-            problems.append(f"{where}: engine '{engine}' is not one of {', '.join(AURORA_ENGINES)}")
+            problems.append(f"{where}.engine: '{engine}' is not one of {', '.join(AURORA_ENGINES)}")
         elif cluster.get("engine_version") is None:
-            problems.append(f"{where}: engine_version is required")
+            problems.append(f"{where}.engine_version is required")
         else:
-            problem = _version_problem(engine, cluster["engine_version"], AURORA_ENGINES, f"{where}: engine_version")
+            problem = _version_problem(engine, cluster["engine_version"], AURORA_ENGINES, f"{where}.engine_version")
             if problem:
                 problems.append(problem)
         instance_class = cluster.get("instance_class")
         if not instance_class or not (INSTANCE_CLASS.match(str(instance_class)) or instance_class == "db.serverless"):
-            problems.append(f"{where}: instance_class '{instance_class}' is not a DB instance class "
+            problems.append(f"{where}.instance_class: '{instance_class}' is not a DB instance class "
                             "(db.<family>.<size>, e.g. db.r6g.large)")
-        readers = _int(cluster.get("readers", 0))
+        readers = _int(cluster.get("readers", 1))
         if readers is None or not 0 <= readers <= 15:
-            problems.append(f"{where}: readers must be 0-15 (got {cluster.get('readers')})")
+            problems.append(f"{where}.readers: must be 0-15 (got {cluster.get('readers')})")
+        zones = cluster.get("availability_zones")
+        if zones is not None:
+            zone_list = zones if isinstance(zones, Sequence) and not isinstance(zones, (str, bytes)) else None
+            if zone_list is not None and readers is not None and len(zone_list) != readers + 1:
+                problems.append(f"{where}.availability_zones: {len(zone_list)} zone(s) for {readers + 1} instance(s) "
+                                "(one per instance, the writer first)")
+            problems += zone_problems(zones, f"{where}.availability_zones", context.get("region"), context.get("azs"))
         db_name = cluster.get("database_name")
         pattern = DB_NAME_MYSQL if engine == "aurora-mysql" else DB_NAME_PG
         if db_name and not pattern.match(str(db_name)):
-            problems.append(f"{where}: database_name '{db_name}' must start with a letter and hold only letters, "
+            problems.append(f"{where}.database_name: '{db_name}' must start with a letter and hold only letters, "
                             "digits and _")
         username = cluster.get("master_username")
         if not username or not USERNAME.match(str(username)):
-            problems.append(f"{where}: master_username '{username}' must start with a letter and hold only letters, "
+            problems.append(f"{where}.master_username: '{username}' must start with a letter and hold only letters, "
                             "digits and _ (at most 16)")
         elif str(username).lower() in RESERVED_USERNAMES:
-            problems.append(f"{where}: master_username '{username}' is reserved by the engine")
+            problems.append(f"{where}.master_username: '{username}' is reserved by the engine")
         port = cluster.get("port")
         if port is not None and (_int(port) is None or not 1150 <= _int(port) <= 65535):
-            problems.append(f"{where}: port {port} is outside 1150-65535")
+            problems.append(f"{where}.port: {port} is outside 1150-65535")
         retention = cluster.get("backup_retention_period", defaults.get("backup_retention_period"))
         if retention is not None and (_int(retention) is None or not 1 <= _int(retention) <= 35):
-            problems.append(f"{where}: backup_retention_period {retention} is outside 1-35 days")
+            problems.append(f"{where}.backup_retention_period: {retention} is outside 1-35 days")
         parameters = cluster.get("parameters", {})
         if not isinstance(parameters, Mapping):
-            problems.append(f"{where}: parameters must be a dict of parameter name to value")
+            problems.append(f"{where}.parameters: must be a dict of parameter name to value")
         problems += window_problems(
             cluster.get("backup_window", defaults.get("backup_window")),
             cluster.get("maintenance_window", defaults.get("maintenance_window")),
-            {"backup_window": f"{where}: backup_window", "maintenance_window": f"{where}: maintenance_window"},
+            {"backup_window": f"{where}.backup_window", "maintenance_window": f"{where}.maintenance_window"},
         )
+        problems += database_problems(cluster, where, str(engine), username)
+    keys = list(resource_names(clusters, prefix))
+    problems += endpoint_source_problems(context.get("secrets"), "aurora_cluster", keys)
     return problems
 
 
 def rds_default_port(engine: str) -> int:
     return DEFAULT_PORTS.get(engine, 5432)
+
+
+# --- list entries: platform_rds_instances, platform_aurora_clusters, per-service databases ---------------------
+#: RDS identifiers (DB instances and clusters): a letter, then letters, digits, single hyphens; no trailing hyphen.
+IDENTIFIER = re.compile(r"^(?!.*--)[a-z][a-z0-9-]*(?<!-)$")
+IDENTIFIER_RULE = "a letter, then lowercase letters, digits and single hyphens, not ending with a hyphen"
+#: Fields of a platform_rds_instances entry that fall back to a role input (aws_rds_<field>) when left out.
+INSTANCE_DEFAULTED = (
+    "engine", "storage_type", "port", "parameters", "multi_az", "final_snapshot", "deletion_protection",
+    "backup_retention_period", "backup_window", "maintenance_window", "allowed_security_group_names",
+    "performance_insights_retention_period",
+)
+INSTANCE_REQUIRED = ("engine_version", "instance_class", "allocated_storage", "master_username")
+#: Every field of a platform_rds_instances entry (README of aws_rds).
+INSTANCE_FIELDS = (
+    "suffix", "name", "engine_version", "instance_class", "allocated_storage", "max_allocated_storage",
+    "availability_zone", "db_name", "master_username", "security_group_name", "parameter_group_name",
+    "databases", "extensions", *INSTANCE_DEFAULTED,
+)
+#: Every field of a platform_aurora_clusters entry (README of aws_aurora).
+CLUSTER_FIELDS = (
+    "suffix", "name", "engine", "engine_version", "instance_class", "readers", "availability_zones",
+    "database_name", "master_username", "port", "parameters", "log_exports", "backup_retention_period",
+    "backup_window", "maintenance_window", "final_snapshot", "deletion_protection", "databases", "extensions",
+)
+INSTANCE_CHECKED = (
+    "engine", "engine_version", "instance_class", "storage_type", "allocated_storage", "max_allocated_storage",
+    "backup_retention_period", "backup_window", "maintenance_window", "performance_insights_retention_period",
+    "db_name", "master_username", "port",
+)
+
+
+def data_resource_names(entries: Any, prefix: str) -> dict[str, str]:
+    """Entry (its suffix, else its name) -> full name (<prefix>-<suffix>, or the exact name)."""
+    return resource_names(entries, prefix)
+
+
+def _entry_settings(entry: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    settings = {k: defaults[k] for k in INSTANCE_DEFAULTED if k in defaults}
+    settings.update({k: v for k, v in entry.items() if v is not None})
+    return settings
+
+
+def _family(engine: str, version: Any) -> str | None:
+    try:
+        return rds_parameter_group_family(engine, version)
+    except (ValueError, TypeError):
+        return None
+
+
+def rds_instance_specs(instances: Any, names: Mapping[str, str], defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every derived value of each platform_rds_instances entry, for the aws_rds tasks.
+
+    ``names``: entry key -> instance identifier (group_vars platform_rds_instance_names). ``defaults``: the role
+    inputs entries fall back to (engine, port, parameters, windows, ...) and ``name`` (the aws_rds_name prefix of
+    the descriptions). Security group ``<identifier>-sg`` and parameter group ``<identifier>-<family>`` unless the
+    entry names them (``parameter_group_name`` may hold ``{family}``).
+    """
+    specs: list[dict[str, Any]] = []
+    for entry in instances if is_list(instances) else []:
+        key = entry_key(entry)
+        if key is None:
+            continue
+        spec = _entry_settings(entry, defaults)
+        identifier = names.get(key) or full_name(entry, str(defaults.get("platform_name", ""))) or key
+        family = _family(spec.get("engine", "postgres"), spec.get("engine_version")) or "unknown"
+        pg_name = str(entry.get("parameter_group_name") or f"{identifier}-{{family}}").replace("{family}", family)
+        spec.update(
+            key=key,
+            identifier=identifier,
+            family=family,
+            security_group=entry.get("security_group_name") or f"{identifier}-sg",
+            security_group_description=f"{defaults.get('name', identifier)} RDS PostgreSQL",
+            parameter_group=pg_name,
+            parameter_group_description=(f"{defaults.get('name', identifier)} {spec.get('engine', 'postgres')} "
+                                         f"{str(spec.get('engine_version', '')).split('.')[0]} parameters"),
+            max_allocated_storage=int(spec.get("max_allocated_storage") or 0),
+            databases=database_specs(entry),
+        )
+        specs.append(spec)
+    return specs
+
+
+def rds_instances_problems(
+    instances: Any, defaults: Mapping[str, Any] | None = None, context: Mapping[str, Any] | None = None
+) -> list[str]:
+    """Problems of platform_rds_instances (empty list = valid): names, the instance rules of :func:`rds_problems`
+    per entry (a setting left out of an entry is named by its role input), zones, databases, and the endpoint
+    secrets of platform_secrets that point at an RDS instance.
+
+    ``context``: platform_name, region, azs (the subnets' zones), secrets (platform_secrets), role_names (setting
+    -> role input name for settings an entry leaves out), label (default platform_rds_instances).
+    """
+    defaults = dict(defaults or {})
+    context = dict(context or {})
+    label = context.get("label", "platform_rds_instances")
+    if instances is None:
+        instances = []
+    if not is_list(instances):
+        return [f"{label}: must be a list of RDS instance entries"]
+    prefix = str(context.get("platform_name", ""))
+    problems = naming_problems(instances, label, prefix, IDENTIFIER, IDENTIFIER_RULE, 63)
+    role_names = dict(context.get("role_names") or {})
+    for index, entry in enumerate(instances):
+        if not isinstance(entry, Mapping):
+            continue
+        where = f"{label}[{index}]"
+        problems += unknown_field_problems(entry, where, INSTANCE_FIELDS)
+        for field in INSTANCE_REQUIRED:
+            if entry.get(field) in (None, ""):
+                problems.append(f"{where}.{field} is required")
+        settings = _entry_settings(entry, defaults)
+        if "supported_major_versions" in defaults:
+            settings["supported_major_versions"] = defaults["supported_major_versions"]
+        names = {f: (f"{where}.{f}" if f in entry else role_names.get(f, f"{where}.{f}")) for f in INSTANCE_CHECKED}
+        problems += rds_problems({k: settings.get(k) for k in INSTANCE_CHECKED if settings.get(k) is not None}
+                                 | ({"supported_major_versions": settings["supported_major_versions"]}
+                                    if "supported_major_versions" in settings else {}), names)
+        if entry.get("availability_zone") is not None:
+            if entry.get("multi_az"):
+                problems.append(f"{where}.availability_zone: a Multi-AZ instance (multi_az: true) is placed by RDS; "
+                                "leave the zone out")
+            problems += zone_problems([entry["availability_zone"]], f"{where}.availability_zone",
+                                      context.get("region"), context.get("azs"))
+        for field in ("security_group_name", "parameter_group_name"):
+            value = entry.get(field)
+            if value is not None and not re.match(r"^[A-Za-z][A-Za-z0-9{}_.-]{0,254}$", str(value)):
+                problems.append(f"{where}.{field}: '{value}' is not a valid name")
+        problems += database_problems(entry, where, settings.get("engine", "postgres"), entry.get("master_username"))
+    keys = list(resource_names(instances, prefix))
+    problems += endpoint_source_problems(context.get("secrets"), "rds_instance", keys)
+    return problems
+
+
+def aurora_cluster_specs(clusters: Any, names: Mapping[str, str], defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every derived value of each platform_aurora_clusters entry, for the aws_aurora tasks: identifier (from
+    ``names``, group_vars platform_aurora_cluster_names), family, port, security group ``<id>-sg``, cluster
+    parameter group ``<id>-<family>``, members ``<id>-1`` (writer of a new cluster), ``-2``... each with its zone
+    when the entry gives ``availability_zones``."""
+    specs: list[dict[str, Any]] = []
+    for c in clusters if is_list(clusters) else []:
+        key = entry_key(c)
+        if key is None:
+            continue
+        identifier = names.get(key) or full_name(c, str(defaults.get("platform_name", ""))) or key
+        engine = c.get("engine", "aurora-postgresql")
+        family = _family(engine, c.get("engine_version")) or "unknown"
+        zones = list(c.get("availability_zones") or [])
+        members = []
+        for n in range(1, int(c.get("readers", 1)) + 2):
+            member: dict[str, Any] = {"db_instance_identifier": f"{identifier}-{n}"}
+            if len(zones) >= n:
+                member["availability_zone"] = zones[n - 1]
+            members.append(member)
+        specs.append({
+            "key": key, "id": identifier, "engine": engine, "engine_version": str(c.get("engine_version")),
+            "family": family, "port": int(c.get("port") or rds_default_port(engine)),
+            "security_group": f"{identifier}-sg", "parameter_group": f"{identifier}-{family.replace('.', '-')}",
+            "parameters": dict(c.get("parameters") or {}), "instance_class": c.get("instance_class"),
+            "instances": members, "database_name": c.get("database_name"),
+            "master_username": c.get("master_username"),
+            "log_exports": list(c.get("log_exports") or defaults.get("log_exports", {}).get(engine, [])),
+            "backup_retention_period": int(
+                c.get("backup_retention_period", defaults.get("backup_retention_period", 7))),
+            "backup_window": c.get("backup_window", defaults.get("backup_window")),
+            "maintenance_window": c.get("maintenance_window", defaults.get("maintenance_window")),
+            "final_snapshot": bool(c.get("final_snapshot", defaults.get("final_snapshot", False))),
+            "deletion_protection": bool(c.get("deletion_protection", defaults.get("deletion_protection", False))),
+            "databases": database_specs(c),
+        })
+    return specs
+
+
+def database_targets(
+    instance_specs: Sequence[Mapping[str, Any]], cluster_specs: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Where aws_databases creates databases: each RDS instance and Aurora PostgreSQL cluster with databases.
+    [{kind: instance|cluster, id, owner, databases: [{name, extensions}]}]."""
+    targets = [{"kind": "instance", "id": s["identifier"], "owner": s.get("master_username"),
+                "databases": list(s["databases"])} for s in instance_specs if s.get("databases")]
+    targets += [{"kind": "cluster", "id": s["id"], "owner": s.get("master_username"),
+                 "databases": list(s["databases"])} for s in cluster_specs if s.get("databases")]
+    return targets
+
+
+def data_endpoint_secrets(secrets: Any, kind: str, keys: Any, secret_prefix: str) -> list[dict[str, Any]]:
+    """The endpoint secrets of platform_secrets whose source (rds_instance, aurora_cluster, redis_group) names one
+    of ``keys`` (a list of entry keys or the names mapping): [{name, description, source, endpoint}]."""
+    return endpoint_secrets(secrets, kind, list(keys or []), secret_prefix)
 
 
 class FilterModule:
@@ -354,4 +566,10 @@ class FilterModule:
             "rds_window_problems": window_problems,
             "rds_parameter_group_family": rds_parameter_group_family,
             "rds_default_port": rds_default_port,
+            "data_resource_names": data_resource_names,
+            "rds_instance_specs": rds_instance_specs,
+            "rds_instances_problems": rds_instances_problems,
+            "aurora_cluster_specs": aurora_cluster_specs,
+            "database_targets": database_targets,
+            "data_endpoint_secrets": data_endpoint_secrets,
         }

@@ -167,6 +167,12 @@ def validate(params: Mapping[str, Any], names: Mapping[str, str] | None = None) 
                 f"replicas ({n('replicas_per_node_group')} 0): {n('automatic_failover')} with cluster mode needs a "
                 f"replica to promote; set {n('replicas_per_node_group')} to 1 or more"
             )
+        if (replicas or 0) >= 1 and failover is False:
+            problems.append(
+                f"{n('automatic_failover')} is false but cluster mode has replicas ({n('replicas_per_node_group')} "
+                f"{replicas}): a cluster mode group with replicas needs {n('automatic_failover')} on; leave it unset "
+                "(automatic) or set it to true"
+            )
         if (replicas or 0) == 0 and multi_az:
             problems.append(
                 f"{n('multi_az')} is true but {n('replicas_per_node_group')} is 0: {n('multi_az')} with cluster mode "
@@ -189,6 +195,12 @@ def validate(params: Mapping[str, Any], names: Mapping[str, str] | None = None) 
         problem = auth_token_problem(token)
         if problem:
             problems.append(f"{n('auth_token')}: {problem}")
+    zones = params.get("preferred_availability_zones")
+    if zones and nodes is not None and len(zones) != nodes:
+        problems.append(
+            f"{n('preferred_availability_zones')}: {len(zones)} zone(s) for {n('num_cache_clusters')} {nodes}: "
+            "give one zone per node (the primary first)"
+        )
     if params.get("kms_key_id") and params.get("at_rest_encryption") is not True:
         problems.append(f"{n('kms_key_id')} needs {n('at_rest_encryption')}: true")
 
@@ -271,6 +283,9 @@ def wanted_settings(params: Mapping[str, Any], creating: bool = False) -> dict[s
         wanted["security_group_ids"] = sorted(set(p["security_group_ids"]))
     if p.get("auth_token") is not None or p.get("auth_token_secret_id") is not None:
         wanted["auth_token_enabled"] = True
+    if creating and p.get("preferred_availability_zones"):
+        # Placement is chosen at creation only (not compared afterwards: AWS moves nodes on failover).
+        wanted["preferred_availability_zones"] = list(p["preferred_availability_zones"])
 
     many_nodes: bool | None = None
     replica_in_every_shard: bool | None = None
@@ -556,10 +571,34 @@ def create_arguments(name: str, description: str | None, node_type: str, wanted:
         )
     else:
         kwargs["NumCacheClusters"] = wanted["num_cache_clusters"]
+    kwargs.update(placement_arguments(wanted))
     for api, key in CREATE_ARGS:
         if wanted.get(key) is not None:
             kwargs[api] = wanted[key]
     return kwargs
+
+
+def placement_arguments(wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """Where the nodes go, from the preferred zones: cluster mode disabled - PreferredCacheClusterAZs (one zone per
+    node, the primary first); cluster mode enabled - NodeGroupConfiguration, shard i's primary in zone i (round
+    robin) and its replicas in the zones that follow, so every shard spreads over the zones."""
+    zones = list(wanted.get("preferred_availability_zones") or [])
+    if not zones:
+        return {}
+    if wanted.get("cluster_mode") != "enabled":
+        return {"PreferredCacheClusterAZs": zones}
+    replicas = int(wanted.get("replicas_per_node_group") or 0)
+    shards = []
+    for shard in range(int(wanted["num_node_groups"])):
+        config: dict[str, Any] = {
+            "NodeGroupId": f"{shard + 1:04d}",
+            "PrimaryAvailabilityZone": zones[shard % len(zones)],
+            "ReplicaCount": replicas,
+        }
+        if replicas:
+            config["ReplicaAvailabilityZones"] = [zones[(shard + r) % len(zones)] for r in range(1, replicas + 1)]
+        shards.append(config)
+    return {"NodeGroupConfiguration": shards}
 
 
 def plan_steps(plan: Plan) -> list[str]:

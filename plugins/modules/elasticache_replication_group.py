@@ -70,6 +70,14 @@ options:
   replicas_per_node_group:
     description: Replicas in every shard (cluster mode enabled), 0 to 5. Default 0 on creation.
     type: int
+  preferred_availability_zones:
+    description:
+      - Zones of the nodes, used when the group is created (placement is not compared afterwards).
+      - Cluster mode disabled - one zone per node, the primary first (as many as O(num_cache_clusters)).
+      - Cluster mode enabled - the zones the shards spread over, shard I(i)'s primary in the I(i)-th zone (round
+        robin) and its replicas in the zones that follow.
+    type: list
+    elements: str
   automatic_failover:
     description:
       - Promote a replica when the primary fails.
@@ -224,6 +232,7 @@ EXAMPLES = r"""
     node_type: cache.r7g.large
     num_node_groups: 2
     replicas_per_node_group: 1
+    preferred_availability_zones: [ap-northeast-2a, ap-northeast-2c]   # shard 1: a + c, shard 2: c + a
     cache_parameter_group_name: default.redis7.cluster.on
     transit_encryption: true
     wait: false
@@ -312,6 +321,7 @@ def argument_spec() -> dict[str, Any]:
         num_cache_clusters=dict(type="int"),
         num_node_groups=dict(type="int"),
         replicas_per_node_group=dict(type="int"),
+        preferred_availability_zones=dict(type="list", elements="str"),
         automatic_failover=dict(type="bool"),
         multi_az=dict(type="bool"),
         transit_encryption=dict(type="bool"),

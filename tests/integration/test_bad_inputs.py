@@ -15,9 +15,16 @@ from .conftest import ROOT, run_playbook
 CASES = sorted(p for p in (ROOT / "tests" / "bad_inputs").iterdir() if (p / "case.yml").is_file())
 
 
-def test_there_are_bad_input_cases():
-    # The pattern must grow with every role; an empty folder would make the test below vacuous.
-    assert len(CASES) >= 7
+LAYER_ROLES = yaml.safe_load((ROOT / "group_vars" / "all" / "main.yml").read_text())["platform_layer_roles"]
+
+
+def test_every_role_has_a_bad_input_case():
+    # Every role of every layer (group_vars/all platform_layer_roles) has at least one case whose
+    # expected message names one of its variables (aws_<role>_...): the pattern grows with the roles.
+    roles = sorted(role.rsplit(".", 1)[1] for layer in LAYER_ROLES.values() for role in layer)
+    expects = [yaml.safe_load((c / "case.yml").read_text())["expect"] for c in CASES]
+    covered = sorted(r for r in roles if any(f"{r}_" in e for e in expects))
+    assert covered == roles
 
 
 @pytest.mark.slow

@@ -28,12 +28,13 @@ try:  # tests/integration as a package (an __init__.py) or as rootdir-inserted p
 except ImportError:
     from conftest import ROOT, Backend, _stop_backend, assert_ok, run_playbook  # type: ignore[no-redef]
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("databases")]  # one PostgreSQL-backed backend
 
 INVENTORY = yaml.safe_load((ROOT / "inventories/local/group_vars/all/main.yml").read_text())
-IDENTIFIER = f"{INVENTORY['platform_project']}-{INVENTORY['platform_environment']}-postgres"
-MASTER = INVENTORY["platform_rds_master_username"]
-DATABASES = INVENTORY["platform_service_databases"]
+(RDS,) = INVENTORY["platform_rds_instances"]  # weAlist's one instance, <platform_name>-<suffix>
+IDENTIFIER = f"{INVENTORY['platform_project']}-{INVENTORY['platform_environment']}-{RDS['suffix']}"
+MASTER = RDS["master_username"]
+DATABASES = RDS["databases"]
 EXTENSIONS = {"pg_stat_statements", "uuid-ossp"}
 WINDOW = 6  # no substring of the master password this long may appear in a log
 BAD_CASE = ROOT / "tests" / "bad_inputs" / "databases_name_invalid"
@@ -63,10 +64,10 @@ def _create_instance(backend: Backend) -> dict:
     rds.create_db_instance(
         DBInstanceIdentifier=IDENTIFIER,
         Engine="postgres",
-        EngineVersion=str(INVENTORY["platform_rds_engine_version"]),
-        DBInstanceClass=INVENTORY["platform_rds_instance_class"],
-        AllocatedStorage=INVENTORY["platform_rds_allocated_storage"],
-        DBName=INVENTORY["platform_rds_db_name"],
+        EngineVersion=str(RDS["engine_version"]),
+        DBInstanceClass=RDS["instance_class"],
+        AllocatedStorage=RDS["allocated_storage"],
+        DBName=RDS["db_name"],
         MasterUsername=MASTER,
         ManageMasterUserPassword=True,
     )

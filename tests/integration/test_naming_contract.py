@@ -1,8 +1,8 @@
-"""The naming contract between roles (group_vars/all: platform_vpc_name, platform_db_subnet_group_name,
-platform_rds_instance_name): a name one role creates and another finds is derived once, and each role's
-own input defaults to it. Overriding one role's name prefix in an inventory (aws_rds_name) changes that
-role's own resources (security group, parameter group) but cannot make aws_databases or the VPC lookup
-look for a name nobody made.
+"""The naming contract between roles (group_vars/all: platform_vpc_name, platform_db_subnet_group_name and
+the list-shaped platform_rds_instance_names / platform_aurora_cluster_names / platform_redis_group_names):
+a name one role creates and another finds is derived once, and each role's own input defaults to it.
+Overriding one role's name prefix in an inventory (aws_rds_name) changes that role's own resources (the
+security group description) but cannot make aws_databases or the VPC lookup look for a name nobody made.
 
 The check resolves the roles' inputs through Ansible itself (include_role with public defaults, the
 validate entry point, no AWS call: the backend file points at a closed port) for the local inventory with
@@ -37,10 +37,12 @@ PLAYBOOK = """
         dest: "{{ out }}"
         mode: "0600"
         content: "{{ {'network_vpc': aws_network_vpc_name, 'network_subnet_group': aws_network_db_subnet_group_name,
-                      'rds_identifier': aws_rds_identifier, 'rds_vpc': aws_rds_vpc_name,
-                      'rds_subnet_group': aws_rds_db_subnet_group_name, 'rds_sg': __aws_rds_security_group,
+                      'rds_identifiers': __aws_rds_specs | map(attribute='identifier') | list,
+                      'rds_vpc': aws_rds_vpc_name,
+                      'rds_subnet_group': aws_rds_db_subnet_group_name,
+                      'rds_sg_description': __aws_rds_specs[0].security_group_description,
                       'aurora_vpc': aws_aurora_vpc_name, 'aurora_subnet_group': aws_aurora_db_subnet_group_name,
-                      'databases_instance': aws_databases_instance_identifier} | to_json }}"
+                      'databases_targets': __aws_databases_targets | map(attribute='id') | list} | to_json }}"
 """
 
 
@@ -91,9 +93,9 @@ def test_overriding_the_rds_prefix_keeps_the_contract(tmp_path: Path) -> None:
     platform_name = f"{inventory['platform_project']}-{inventory['platform_environment']}"
     names = _resolve(tmp_path, {"aws_rds_name": "custom-prefix"})
     # The override reaches the RDS role's own resources ...
-    assert names["rds_sg"] == "custom-prefix-rds-sg"
+    assert names["rds_sg_description"] == "custom-prefix RDS PostgreSQL"
     # ... but every name one role finds from another still agrees with its maker.
-    assert names["rds_identifier"] == names["databases_instance"] == f"{platform_name}-postgres"
+    assert names["rds_identifiers"] == names["databases_targets"] == [f"{platform_name}-postgres"]
     assert names["rds_vpc"] == names["aurora_vpc"] == names["network_vpc"] == f"{platform_name}-vpc"
     assert (
         names["rds_subnet_group"]

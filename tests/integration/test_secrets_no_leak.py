@@ -33,7 +33,8 @@ WINDOW = 12  # no substring of a generated value this long may appear in a log
 _inventory = yaml.safe_load((REPO / "inventories/local/group_vars/all/main.yml").read_text())
 PREFIX = f"{_inventory['platform_project']}/{_inventory['platform_environment']}"
 KMS_ALIAS = f"alias/{_inventory['platform_project']}-{_inventory['platform_environment']}"
-DEFINITIONS = yaml.safe_load((REPO / "roles/aws_secrets/defaults/main.yml").read_text())["aws_secrets_definitions"]
+# The inventory's secrets (platform_secrets entries name theirs by suffix), names relative to PREFIX.
+DEFINITIONS = [dict(d, name=d["suffix"]) for d in _inventory["platform_secrets"]]
 GENERATED = [d for d in DEFINITIONS if d["kind"] == "generated"]
 PLACEHOLDER_NAME = f"{PREFIX}/oauth/google"
 REGENERATED_NAME = f"{PREFIX}/redis/auth-token"

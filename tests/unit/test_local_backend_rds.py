@@ -8,7 +8,7 @@ import pytest
 
 from local_backend.aws.rds import valid_preferred_maintenance_window
 
-from .conftest import aws_client
+from .conftest import REGION, aws_client
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,42 @@ def test_modify_db_port_number_moves_the_endpoint(local_backend_endpoint):
     rds.modify_db_instance(DBInstanceIdentifier="port-move", DBPortNumber=3307, ApplyImmediately=True)
     db = rds.describe_db_instances(DBInstanceIdentifier="port-move")["DBInstances"][0]
     assert (db["Endpoint"]["Port"], db["DbInstancePort"]) == (3307, 3307)
+
+
+def test_aurora_members_go_to_the_zone_asked_for_or_spread(local_backend_endpoint):
+    rds = aws_client(local_backend_endpoint, "rds")
+    rds.create_db_cluster(
+        DBClusterIdentifier="az-cluster",
+        Engine="aurora-postgresql",
+        EngineVersion="16.6",
+        MasterUsername="pingvas_admin",
+        ManageMasterUserPassword=True,
+    )
+    member = {"DBClusterIdentifier": "az-cluster", "Engine": "aurora-postgresql", "DBInstanceClass": "db.t4g.medium"}
+    rds.create_db_instance(DBInstanceIdentifier="az-cluster-1", AvailabilityZone=f"{REGION}c", **member)
+    rds.create_db_instance(DBInstanceIdentifier="az-cluster-2", **member)
+    rds.create_db_instance(DBInstanceIdentifier="az-cluster-3", **member)
+    zones = {
+        i["DBInstanceIdentifier"]: i["AvailabilityZone"]
+        for i in rds.describe_db_instances()["DBInstances"]
+        if i["DBInstanceIdentifier"].startswith("az-cluster-")
+    }
+    assert zones["az-cluster-1"] == f"{REGION}c"
+    # Without a zone, the members spread over the cluster's zones instead of all landing in the first one.
+    assert len(set(zones.values())) == 3, zones
+    assert all(zone.startswith(REGION) for zone in zones.values())
+
+
+def test_a_zone_of_another_region_is_refused(local_backend_endpoint):
+    rds = aws_client(local_backend_endpoint, "rds")
+    with pytest.raises(rds.exceptions.ClientError) as err:
+        rds.create_db_instance(
+            DBInstanceIdentifier="elsewhere",
+            Engine="postgres",
+            DBInstanceClass="db.t4g.micro",
+            AllocatedStorage=20,
+            MasterUsername="u_admin",
+            MasterUserPassword="password-password",
+            AvailabilityZone="us-west-2a",
+        )
+    assert "InvalidParameterValue" in str(err.value)

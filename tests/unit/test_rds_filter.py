@@ -156,32 +156,50 @@ def test_parameter_group_family_refuses_garbage():
 
 
 AURORA = [
-    {"name": "pingvas-pg", "engine": "aurora-postgresql", "engine_version": "16.6", "instance_class": "db.t4g.medium",
+    {"suffix": "pingvas-pg", "engine": "aurora-postgresql", "engine_version": "16.6", "instance_class": "db.t4g.medium",
      "readers": 1, "database_name": "pingvas", "master_username": "pingvas_admin"},
-    {"name": "point-mysql", "engine": "aurora-mysql", "engine_version": "8.0.mysql_aurora.3.08.0",
+    {"suffix": "point-mysql", "engine": "aurora-mysql", "engine_version": "8.0.mysql_aurora.3.08.0",
      "instance_class": "db.r6g.large", "readers": 1, "database_name": "point", "master_username": "point_admin"},
 ]
 
 
 def test_aurora_definitions():
-    names = {"clusters": "aws_aurora_clusters (platform_aurora_clusters)"}
-    assert aurora_problems(AURORA, names) == []
+    names = {"clusters": "platform_aurora_clusters"}
+    context = {"platform_name": "pingvas-prod", "region": "ap-northeast-2",
+               "azs": ["ap-northeast-2a", "ap-northeast-2c"]}
+    assert aurora_problems(AURORA, names, None, context) == []
     assert aurora_problems([], names) == []
+    assert aurora_problems(None, names) == []
     bad = [
         {**AURORA[0], "engine": "aurora"},
         {**AURORA[1], "engine_version": "5.7.12"},
-        {**AURORA[0], "name": "Bad_Name"},
-        {**AURORA[0], "readers": 16},
-        {**AURORA[0], "instance_class": "r6g.large"},
-        {**AURORA[0], "backup_window": "00:00-02:00", "maintenance_window": "mon:01:00-mon:02:00"},
-        {**AURORA[0], "name": "x", "master_username": "root"},
+        {**AURORA[0], "suffix": "Bad_Name"},
+        {**AURORA[0], "suffix": "r16", "readers": 16},
+        {**AURORA[0], "suffix": "cls", "instance_class": "r6g.large"},
+        {**AURORA[0], "suffix": "win", "backup_window": "00:00-02:00", "maintenance_window": "mon:01:00-mon:02:00"},
+        {**AURORA[0], "suffix": "win", "master_username": "root"},
+        {**AURORA[0], "suffix": "zones", "availability_zones": ["ap-northeast-2a", "ap-northeast-2b"]},
+        {**AURORA[0], "suffix": "one-zone", "availability_zones": ["ap-northeast-2a"]},
+        {**AURORA[1], "suffix": "mysql-dbs", "databases": ["a_db"]},
     ]
-    problems = aurora_problems(bad, names)
-    assert all(p.startswith("aws_aurora_clusters (platform_aurora_clusters)[") for p in problems)
+    problems = aurora_problems(bad, names, None, context)
+    assert all(p.startswith("platform_aurora_clusters[") for p in problems), problems
     text = "\n".join(problems)
-    expected = ("engine 'aurora' is not one of", "'5.7.12' is not a valid aurora-mysql", "name must be",
-                "readers must be 0-15", "instance_class 'r6g.large'", "overlaps", "name is listed twice", "reserved")
+    expected = (
+        "platform_aurora_clusters[0].engine: 'aurora' is not one of",
+        "platform_aurora_clusters[1].engine_version: '5.7.12' is not a valid aurora-mysql",
+        "platform_aurora_clusters[2].suffix: the name 'pingvas-prod-Bad_Name' must be",
+        "platform_aurora_clusters[3].readers: must be 0-15",
+        "platform_aurora_clusters[4].instance_class: 'r6g.large'",
+        "platform_aurora_clusters[5].backup_window '00:00-02:00' overlaps",
+        "platform_aurora_clusters[6].suffix: the name 'pingvas-prod-win' is already used by "
+        "platform_aurora_clusters[5]",
+        "platform_aurora_clusters[6].master_username: 'root' is reserved",
+        # platform_azs of the context are 2a and 2c: 2b has no subnet.
+        "platform_aurora_clusters[7].availability_zones[1]: 'ap-northeast-2b' is not one of the subnets' zones",
+        "platform_aurora_clusters[8].availability_zones: 1 zone(s) for 2 instance(s)",
+        "platform_aurora_clusters[9].databases: per-service databases are created in PostgreSQL engines only",
+    )
     for expect in expected:
         assert expect in text, (expect, problems)
-    assert aurora_problems("nope", names) == ["aws_aurora_clusters (platform_aurora_clusters): must be a list of "
-                                              "cluster definitions"]
+    assert aurora_problems("nope", names) == ["platform_aurora_clusters: must be a list of cluster definitions"]

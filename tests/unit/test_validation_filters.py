@@ -32,7 +32,9 @@ NAMES = {"num_cache_clusters": "aws_elasticache_num_cache_clusters (platform_red
 
 
 def test_filters_are_registered() -> None:
-    assert set(ElastiCacheFilters().filters()) == {"elasticache_problems"}
+    assert set(ElastiCacheFilters().filters()) == {
+        "elasticache_problems", "redis_group_specs", "redis_groups_problems", "redis_parameter_group_family",
+    }
     assert set(SecretsFilters().filters()) == {"secrets_problems", "secrets_recovery_window_problems"}
 
 

@@ -1,0 +1,307 @@
+"""The whole site on one backend, converged once, with many assertions on it.
+
+The fixture plans site.yml on an empty account (check mode), builds the foundation alone, plans the data
+layer on it, then converges the whole site with -vvv and two Aurora clusters (the seeds' shapes, which
+the weAlist inventory does not have). The tests then assert on those runs and on the converged account:
+no mutating call in any plan, no secret value in the -vvv log, every role's tag alone changes nothing
+and writes nothing, the RDS, Aurora and ElastiCache settings and the endpoint secrets read back through
+boto3, and last, teardown.yml removes everything.
+
+The whole-site re-run (idempotence), check mode on the converged site and the per-resource verify
+through *_info modules are molecule's default scenario (converge -> idempotence -> check -> verify);
+they are not repeated here. Expected values come from the inventory and the seeds, not from the roles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import yaml
+
+from .conftest import ROOT, Backend, Run, _start_backend, _stop_backend, assert_ok
+from .conftest import run_playbook as _rp
+
+def run_playbook(b, *a, playbook='playbooks/zz_tst_site.yml', **k):
+    return _rp(b, *a, playbook=playbook, **k)
+
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
+
+INVENTORY = yaml.safe_load((ROOT / "inventories/local/group_vars/all/main.yml").read_text())
+NAME = f"{INVENTORY['platform_project']}-{INVENTORY['platform_environment']}"
+PREFIX = f"{INVENTORY['platform_project']}/{INVENTORY['platform_environment']}/"
+AURORA_FILE = ROOT / "tests/integration/files/aurora_clusters.yml"
+AURORA = ()
+AURORA_CLUSTERS = []
+# weAlist has one RDS instance and one Redis group (list entries named <platform_name>-<suffix>)
+(RDS,) = INVENTORY["platform_rds_instances"]
+(REDIS,) = INVENTORY["platform_redis_groups"]
+INSTANCE = f"{NAME}-{RDS['suffix']}"
+REDIS_GROUP = f"{NAME}-{REDIS['suffix']}"
+
+
+def _cluster_id(spec: dict) -> str:
+    return spec.get("name") or f"{NAME}-{spec['suffix']}"
+
+WINDOW = 12  # no substring this long of a secret value may appear in a log
+SECRET_FIELD_WORDS = ("password", "secret", "token", "key")
+# Every role's own tag (README's tag table; test_project checks the table against --list-tags).
+ROLE_TAGS = ["network", "kms", "s3", "ecr", "secrets", "rds", "aurora", "elasticache", "databases"]
+
+
+@dataclass
+class Site:
+    backend: Backend
+    empty_plan: Run
+    empty_plan_mutations: list
+    data_plan: Run
+    data_plan_mutations: list
+    converge: Run
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[Site]:
+    backend = _start_backend(tmp_path_factory.mktemp("site") / "backend")
+    try:
+        backend.clear_requests()
+        empty_plan = run_playbook(backend, "--check", "--diff", *AURORA)
+        empty_mutations = backend.mutating_requests()
+        assert_ok(run_playbook(backend, "--tags", "foundation"))
+        backend.clear_requests()
+        data_plan = run_playbook(backend, "--tags", "data", "--check", "--diff", *AURORA)
+        data_mutations = backend.mutating_requests()
+        converge = run_playbook(backend, "-vvv", *AURORA)
+        assert_ok(converge)
+        yield Site(backend, empty_plan, empty_mutations, data_plan, data_mutations, converge)
+    finally:
+        _stop_backend(backend)
+
+
+# --- the plans -------------------------------------------------------------------------------------
+
+
+def test_plan_on_an_empty_account_says_what_it_would_build_and_writes_nothing(site: Site):
+    assert_ok(site.empty_plan)
+    text = site.empty_plan.text()
+    assert f"would create VPC {NAME}-vpc {INVENTORY['platform_vpc_cidr']}" in text
+    # the data layer cannot find the foundation it needs and says which tag makes it
+    assert "--tags network" in text
+    assert site.empty_plan_mutations == [], "check mode wrote to AWS"
+
+
+def test_plan_on_the_foundation_alone_names_the_data_resources_and_writes_nothing(site: Site):
+    assert_ok(site.data_plan)
+    text = site.data_plan.text()
+    wanted = [INSTANCE, f"{NAME}-postgres17", f"{NAME}-rds-sg", REDIS_GROUP]
+    wanted += [_cluster_id(c) for c in AURORA_CLUSTERS]
+    assert [w for w in wanted if w not in text] == []
+    assert site.data_plan.changed > 0
+    assert site.data_plan_mutations == [], "check mode wrote to AWS"
+
+
+# --- the converge ----------------------------------------------------------------------------------
+
+
+def _secret_values(backend: Backend) -> dict[str, list[str]]:
+    """Every string secret field of every platform secret and of the RDS-managed ones, read back."""
+    sm = backend.client("secretsmanager")
+    values: dict[str, list[str]] = {}
+    for s in sm.list_secrets(MaxResults=100)["SecretList"]:
+        if not (s["Name"].startswith(PREFIX) or s["Name"].startswith("rds!")):
+            continue
+        raw = sm.get_secret_value(SecretId=s["ARN"])["SecretString"]
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            parsed = raw
+        if isinstance(parsed, dict):
+            # Only the secret fields: usernames and endpoint hosts are not secret and do appear in logs.
+            strings = [v for k, v in parsed.items() if any(w in k.lower() for w in SECRET_FIELD_WORDS)]
+        else:
+            strings = [parsed]
+        values[s["Name"]] = [v for v in strings if isinstance(v, str)]
+    return values
+
+
+def _leaks(log: str, value: str) -> bool:
+    if value == "PLACEHOLDER-UPDATE-ME" or len(value) < WINDOW:
+        return False
+    return any(value[i : i + WINDOW] in log for i in range(len(value) - WINDOW + 1))
+
+
+def test_vvv_log_of_the_converge_has_no_secret_value(site: Site):
+    values = _secret_values(site.backend)
+    generated = ["app/jwt-secret", "app/internal-api-key", "redis/auth-token", "argocd/server", "monitoring/grafana"]
+    assert [g for g in generated if f"{PREFIX}{g}" not in values] == []
+    # the RDS instance and each Aurora cluster has its RDS-managed secret
+    assert len([n for n in values if n.startswith("rds!")]) == 1 + len(AURORA_CLUSTERS), sorted(values)
+    checked = {n for n, vs in values.items() for v in vs if len(v) >= WINDOW and v != "PLACEHOLDER-UPDATE-ME"}
+    must_check = {f"{PREFIX}{g}" for g in generated} | {f"{PREFIX}database/endpoint"}
+    assert must_check <= checked, f"secrets the leak check did not cover: {sorted(must_check - checked)}"
+    leaked = sorted(name for name, vs in values.items() for v in vs if _leaks(site.converge.output, v))
+    assert leaked == [], f"secret values found in the -vvv log: {leaked}"
+
+
+@pytest.mark.parametrize("tag", ROLE_TAGS)
+def test_each_role_tag_alone_changes_nothing_and_writes_nothing(site: Site, tag: str):
+    site.backend.clear_requests()
+    assert_ok(run_playbook(site.backend, "--tags", tag, *AURORA), changed=0)
+    assert site.backend.mutating_requests() == []
+
+
+def test_wealist_inventory_has_no_aurora_cluster_and_makes_no_rds_call(site: Site):
+    assert INVENTORY["platform_aurora_clusters"] == []
+    site.backend.clear_requests()
+    assert_ok(run_playbook(site.backend, "--tags", "aurora"), changed=0)
+    assert [r for r in site.backend.requests() if r["service"] == "rds"] == []
+
+
+# --- the converged account, read back with boto3 ---------------------------------------------------
+
+
+def _secret(sm, secret_id: str) -> dict:
+    return json.loads(sm.get_secret_value(SecretId=secret_id)["SecretString"])
+
+
+def test_rds_instance_settings_and_endpoint_secret(site: Site):
+    rds, sm, kms, ec2 = (site.backend.client(s) for s in ("rds", "secretsmanager", "kms", "ec2"))
+    key_arn = kms.describe_key(KeyId=f"alias/{NAME}")["KeyMetadata"]["Arn"]
+    db = rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]
+    # inventories/local (prod layout, smallest class) and the seed's settings (reference §1.1)
+    expected = {
+        "DBInstanceStatus": "available",
+        "Engine": "postgres",
+        "EngineVersion": str(RDS["engine_version"]),
+        "DBInstanceClass": RDS["instance_class"],
+        "StorageType": "gp3",
+        "AllocatedStorage": RDS["allocated_storage"],
+        "MaxAllocatedStorage": RDS["max_allocated_storage"],
+        "StorageEncrypted": True,
+        "KmsKeyId": key_arn,
+        "MultiAZ": RDS["multi_az"],
+        "PubliclyAccessible": False,
+        "BackupRetentionPeriod": 7,
+        "PreferredBackupWindow": "03:00-06:00",
+        "PreferredMaintenanceWindow": "mon:00:00-mon:03:00",
+        "PerformanceInsightsEnabled": True,
+        "PerformanceInsightsKMSKeyId": key_arn,
+        "PerformanceInsightsRetentionPeriod": 7,
+        "CopyTagsToSnapshot": True,
+        "DeletionProtection": INVENTORY["platform_deletion_protection"],
+        "DBName": RDS["db_name"],
+        "MasterUsername": RDS["master_username"],
+    }
+    assert {k: db.get(k) for k in expected} == expected
+    assert sorted(db["EnabledCloudwatchLogsExports"]) == ["postgresql", "upgrade"]
+    assert db["DBSubnetGroup"]["DBSubnetGroupName"] == f"{NAME}-db-subnet-group"
+    assert [g["DBParameterGroupName"] for g in db["DBParameterGroups"]] == [f"{NAME}-postgres17"]
+    tags = {t["Key"]: t["Value"] for t in db["TagList"]}
+    assert (tags["Name"], tags["Layer"], tags["Project"]) == (INSTANCE, "data", INVENTORY["platform_project"])
+
+    described = rds.describe_db_parameters(DBParameterGroupName=f"{NAME}-postgres17")["Parameters"]
+    params = {p["ParameterName"]: p for p in described}
+    # the seed's parameters (reference inventory §1.1), as the inventory sets them
+    assert RDS["parameters"] == {
+        "shared_preload_libraries": "pg_stat_statements",
+        "log_statement": "ddl",
+        "log_min_duration_statement": 1000,
+    }
+    assert {k: params[k]["ParameterValue"] for k in RDS["parameters"]} == {
+        k: str(v) for k, v in RDS["parameters"].items()
+    }
+    assert params["shared_preload_libraries"]["ApplyMethod"] == "pending-reboot"
+
+    (group,) = ec2.describe_security_groups(GroupIds=[g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]])[
+        "SecurityGroups"
+    ]
+    assert group["GroupName"] == f"{NAME}-rds-sg"
+    assert [(r["FromPort"], r["ToPort"], [c["CidrIp"] for c in r["IpRanges"]]) for r in group["IpPermissions"]] == [
+        (5432, 5432, [INVENTORY["platform_vpc_cidr"]])
+    ]
+
+    # The master password lives only in the RDS-managed secret, encrypted with the foundation key; the
+    # endpoint secret copies it (compared here, never printed).
+    managed = db["MasterUserSecret"]
+    assert managed["KmsKeyId"] == key_arn
+    assert sm.describe_secret(SecretId=managed["SecretArn"])["Name"].startswith("rds!db-")
+    endpoint = _secret(sm, f"{PREFIX}database/endpoint")
+    source = _secret(sm, managed["SecretArn"])
+    assert sorted(endpoint) == ["host", "password", "username"]
+    assert endpoint["host"] == db["Endpoint"]["Address"]
+    assert endpoint["username"] == source["username"] == RDS["master_username"]
+    assert endpoint["password"] == source["password"], "password differs from the RDS-managed secret's"
+
+
+def test_aurora_clusters_have_a_writer_and_a_reader(site: Site):
+    rds = site.backend.client("rds")
+    kms_arn = site.backend.client("kms").describe_key(KeyId=f"alias/{NAME}")["KeyMetadata"]["Arn"]
+    ports = {"aurora-postgresql": 5432, "aurora-mysql": 3306}
+    for spec in AURORA_CLUSTERS:
+        cluster_id = _cluster_id(spec)
+        cluster = rds.describe_db_clusters(DBClusterIdentifier=cluster_id)["DBClusters"][0]
+        shape = (cluster["Engine"], cluster["EngineVersion"], cluster["Port"], cluster["StorageEncrypted"])
+        assert shape == (spec["engine"], spec["engine_version"], ports[spec["engine"]], True)
+        assert cluster["KmsKeyId"] == kms_arn and cluster["MasterUserSecret"]["KmsKeyId"] == kms_arn
+        assert (cluster["MasterUsername"], cluster["DatabaseName"]) == (spec["master_username"], spec["database_name"])
+        assert cluster["DBSubnetGroup"] == f"{NAME}-db-subnet-group"
+        assert (cluster["PreferredBackupWindow"], cluster["BackupRetentionPeriod"]) == ("03:00-06:00", 7)
+        members = {m["DBInstanceIdentifier"]: m["IsClusterWriter"] for m in cluster["DBClusterMembers"]}
+        assert members == {f"{cluster_id}-1": True, f"{cluster_id}-2": False}
+        for member in members:
+            instance = rds.describe_db_instances(DBInstanceIdentifier=member)["DBInstances"][0]
+            assert (instance["DBInstanceStatus"], instance["DBInstanceClass"]) == ("available", spec["instance_class"])
+            assert instance["PerformanceInsightsEnabled"]
+
+
+def test_elasticache_group_is_available_with_the_inventory_shape(site: Site):
+    group = site.backend.client("elasticache").describe_replication_groups(ReplicationGroupId=REDIS_GROUP)[
+        "ReplicationGroups"
+    ][0]
+    assert group["Status"] == "available"
+    assert group["CacheNodeType"] == REDIS["node_type"]
+    assert len(group["MemberClusters"]) == REDIS["num_cache_clusters"]
+    endpoint = _secret(site.backend.client("secretsmanager"), f"{PREFIX}redis/endpoint")
+    assert endpoint == {"host": group["NodeGroups"][0]["PrimaryEndpoint"]["Address"]}
+
+
+# --- last: teardown --------------------------------------------------------------------------------
+
+
+def test_teardown_refuses_without_confirmation_then_removes_everything(site: Site):
+    backend = site.backend
+    refused = run_playbook(backend, playbook="teardown.yml")
+    assert refused.rc != 0 and "platform_teardown_confirm" in refused.text()
+
+    confirm = ("-e", f"platform_teardown_confirm={NAME}")
+    down = run_playbook(
+        backend, *confirm, "-e", "aws_s3_force_delete=true", "-e", "aws_ecr_force_delete=true", *AURORA,
+        playbook="teardown.yml",
+    )
+    assert_ok(down)
+    ec2 = backend.client("ec2")
+    mine = [{"Name": "tag:Project", "Values": [INVENTORY["platform_project"]]}]
+    assert ec2.describe_vpcs(Filters=mine)["Vpcs"] == []
+    assert ec2.describe_subnets(Filters=mine)["Subnets"] == []
+    assert [n for n in ec2.describe_nat_gateways(Filters=mine)["NatGateways"] if n["State"] != "deleted"] == []
+    assert ec2.describe_addresses(Filters=mine)["Addresses"] == []
+    rds = backend.client("rds")
+    assert rds.describe_db_instances()["DBInstances"] == []
+    assert rds.describe_db_clusters()["DBClusters"] == []
+    assert backend.client("elasticache").describe_replication_groups()["ReplicationGroups"] == []
+    assert [b for b in backend.client("s3").list_buckets()["Buckets"] if b["Name"].startswith(f"{NAME}-")] == []
+    assert backend.client("ecr").describe_repositories()["repositories"] == []
+    sm = backend.client("secretsmanager")
+    pending = [
+        s
+        for s in sm.list_secrets(MaxResults=100, IncludePlannedDeletion=True)["SecretList"]
+        if s["Name"].startswith(PREFIX) and "DeletedDate" not in s
+    ]
+    assert pending == [], "every platform secret must be scheduled for deletion"
+    key = backend.client("kms").describe_key(KeyId=f"alias/{NAME}")["KeyMetadata"]
+    assert key["KeyState"] == "PendingDeletion"
+
+    again = run_playbook(backend, *confirm, *AURORA, playbook="teardown.yml")
+    assert_ok(again, changed=0)
