@@ -116,9 +116,17 @@ def member_zone(zones: list[str], taken: list[str]) -> str:
     return min(zones, key=lambda zone: (taken.count(zone), zones.index(zone)))
 
 
+def _subnet_zone(subnet: Any) -> str | None:
+    """A subnet group member's zone: moto keeps EC2 Subnet objects, or plain dicts for some callers."""
+    if isinstance(subnet, dict):
+        zone = subnet.get("availability_zone") or subnet.get("AvailabilityZone") or subnet.get("SubnetAvailabilityZone")
+        return zone.get("Name") if isinstance(zone, dict) else zone
+    return getattr(subnet, "availability_zone", None)
+
+
 def _cluster_zones(backend: Any, cluster: Any) -> list[str]:
     group = backend.subnet_groups.get(getattr(cluster, "db_subnet_group_name", None) or "")
-    zones = sorted({subnet.availability_zone for subnet in getattr(group, "subnets", None) or []})
+    zones = sorted({_subnet_zone(subnet) for subnet in getattr(group, "subnets", None) or []} - {None})
     return zones or list(getattr(cluster, "availability_zones", None) or [f"{backend.region_name}a"])
 
 
