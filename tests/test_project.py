@@ -92,8 +92,9 @@ def test_inventory_graph(env):
 
 
 def _resolved(env: str, names: list[str]) -> dict:
-    """The named variables (or expressions over them) as Ansible renders them for the environment's controller: inventory facts
-    plus the top-level group_vars (derived names), as the layer playbooks see them. One ad-hoc call."""
+    """The named variables (or expressions over them) as Ansible renders them for the environment's
+    controller: inventory facts plus the top-level group_vars (derived names), as the layer playbooks see
+    them. One ad-hoc call."""
     msg = "{{ {" + ", ".join(f'"{n}": {n}' for n in names) + "} | to_json }}"
     out = _run(
         [
