@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import http.server
 import io
+import shutil
 import tarfile
 import threading
 from pathlib import Path
@@ -76,7 +77,25 @@ def build_repository(state_dir: str | Path, source: Path = CHARTS_SRC) -> Path:
         entries.setdefault(meta["name"], []).append(entry)
     index = {"apiVersion": "v1", "entries": entries, "generated": EPOCH.isoformat().replace("+00:00", "Z")}
     (dest / "index.yaml").write_text(yaml.safe_dump(index, sort_keys=True))
+    publish_release_files(dest)
     return dest
+
+
+# Release files the platform layer fetches by URL (not charts), served at the same paths as upstream's
+# GitHub release downloads, e.g. <repository>/gateway-api/releases/download/v1.2.0/standard-install.yaml.
+RELEASE_FILES = Path(__file__).resolve().parents[2] / "tests" / "files"
+
+
+def publish_release_files(dest: Path, source: Path = RELEASE_FILES) -> list[Path]:
+    """Copy ``gateway-api-<version>-standard-install.yaml`` files under ``dest`` at their upstream paths."""
+    published = []
+    for path in sorted(source.glob("gateway-api-*-standard-install.yaml")):
+        version = path.name.removeprefix("gateway-api-").removesuffix("-standard-install.yaml")
+        target = dest / "gateway-api" / "releases" / "download" / version / "standard-install.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        published.append(target)
+    return published
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
