@@ -291,7 +291,7 @@ def test_check_diff_on_the_converged_state_changes_nothing(platform):
 
 
 def test_each_tag_alone_in_a_fresh_process(platform):
-    tags = ["namespaces", "istio", "external_secrets", "argocd"]
+    tags = ["namespaces", "istio", "external_secrets", "argocd", "cluster_addons", "workload_scaling"]
     with ThreadPoolExecutor(max_workers=2) as pool:
         runs = dict(zip(tags, pool.map(lambda t: platform.play("--tags", t), tags), strict=True))
     for tag, run in runs.items():
@@ -312,3 +312,115 @@ def test_readiness_gate_times_out_with_a_clear_message(platform):
         "Timed out after 4 s (k8s_istio_wait_timeout) waiting for Deployment(s) istio-system/istiod to be Available"
         in run.text()
     ), run.output[-3000:]
+
+
+# --- cluster add-ons and workload scaling (part B), on the same converged backend --------------------------
+ADDONS = {  # reference inventory §1.3: Application -> (chart, version, sync wave)
+    "aws-load-balancer-controller": ("aws-load-balancer-controller", "1.17.0", "-5"),
+    "metrics-server": ("metrics-server", "3.13.0", "-4"),
+    "cluster-autoscaler": ("cluster-autoscaler", "9.53.0", "-3"),
+    "aws-node-termination-handler": ("aws-node-termination-handler", "0.21.0", "-3"),
+}
+SCRIPT = Path(__file__).resolve().parents[2] / "roles" / "k8s_scheduled_scaling" / "files" / "scale-workloads.sh"
+
+
+def test_cluster_addons_as_argocd_applications(platform):
+    # The inventory's default mode. No Argo CD controller runs on the stand-in: this checks the Application
+    # objects Argo CD would sync (chart, version, values with the discovered ones, waves, sync policy).
+    apps = {
+        a["metadata"]["name"]: a
+        for a in platform.kubectl_json("get", "applications.argoproj.io", "-n", "argocd")["items"]
+        if a["metadata"]["name"] in ADDONS
+    }
+    assert sorted(apps) == sorted(ADDONS)
+    for name, (chart, version, wave) in ADDONS.items():
+        app = apps[name]
+        src = app["spec"]["source"]
+        assert (src["chart"], src["targetRevision"]) == (chart, version), name
+        assert src["repoURL"] == platform.backend.info["chart_repository_url"]
+        assert app["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == wave
+        assert app["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+        assert app["spec"]["destination"]["namespace"] == "kube-system"
+    lbc = yaml.safe_load(apps["aws-load-balancer-controller"]["spec"]["source"]["helm"]["values"])
+    # discovered, never hard-coded: the VPC the fixture tagged, the real cluster name
+    assert (lbc["vpcId"], lbc["clusterName"], lbc["region"]) == (platform.vpc_id, "wealist-local-eks", "ap-northeast-2")
+    assert lbc["serviceAccount"]["name"] == "aws-load-balancer-controller"
+    ca = yaml.safe_load(apps["cluster-autoscaler"]["spec"]["source"]["helm"]["values"])
+    assert ca["autoDiscovery"]["clusterName"] == "wealist-local-eks" and ca["awsRegion"] == "ap-northeast-2"
+    nth = yaml.safe_load(apps["aws-node-termination-handler"]["spec"]["source"]["helm"]["values"])
+    assert nth["nodeTerminationGracePeriod"] == 120 and nth["podTerminationGracePeriod"] == 60
+
+
+def test_workload_scaling_cronjobs_rbac_and_script(platform):
+    jobs = {
+        j["metadata"]["name"]: j["spec"]
+        for j in platform.kubectl_json(
+            "get", "cronjob", "-n", "kube-system", "-l", "app.kubernetes.io/component=workload-scaling"
+        )["items"]
+    }
+    # Seoul time, the node actions (01:00/08:00 weekdays, 03:00/09:00 weekends) shifted by 10 minutes.
+    assert {n: (j["schedule"], j["timeZone"]) for n, j in jobs.items()} == {
+        "weekday-scale-down-workloads": ("50 0 * * 1-5", "Asia/Seoul"),
+        "weekday-scale-up-workloads": ("10 8 * * 1-5", "Asia/Seoul"),
+        "weekend-scale-down-workloads": ("50 2 * * 0,6", "Asia/Seoul"),
+        "weekend-scale-up-workloads": ("10 9 * * 0,6", "Asia/Seoul"),
+    }
+    container = jobs["weekday-scale-down-workloads"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"][-1] == "down" and container["image"] == "docker.io/bitnami/kubectl:1.34"
+    assert {"name": "NAMESPACES", "value": NS} in container["env"]
+    cm = platform.kubectl_json("get", "configmap", "workload-scaler", "-n", "kube-system")
+    assert cm["data"]["scale-workloads.sh"].strip() == SCRIPT.read_text().strip()
+    role = platform.kubectl_json("get", "role", "workload-scaler", "-n", NS)
+    assert role["rules"] == [
+        {
+            "apiGroups": ["apps"],
+            "resources": ["deployments", "statefulsets", "deployments/scale", "statefulsets/scale"],
+            "verbs": ["get", "list", "patch"],
+        }
+    ]
+    binding = platform.kubectl_json("get", "rolebinding", "workload-scaler", "-n", NS)
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "workload-scaler", "namespace": "kube-system"}]
+
+
+def test_workload_scaling_manifests_validate_against_the_cluster_version(platform):
+    import kubernetes_validate
+
+    docs = platform.kubectl_json(
+        "get",
+        "cronjob,configmap,serviceaccount",
+        "-n",
+        "kube-system",
+        "-l",
+        "app.kubernetes.io/component=workload-scaling",
+    )["items"]
+    docs += platform.kubectl_json(
+        "get", "role,rolebinding", "-n", NS, "-l", "app.kubernetes.io/component=workload-scaling"
+    )["items"]
+    assert sorted({d["kind"] for d in docs}) == ["ConfigMap", "CronJob", "Role", "RoleBinding", "ServiceAccount"]
+    errors = []
+    for doc in docs:
+        doc = {k: v for k, v in doc.items() if k != "status"}
+        doc["metadata"] = {
+            k: v for k, v in doc["metadata"].items() if k in ("name", "namespace", "labels", "annotations")
+        }
+        try:
+            kubernetes_validate.validate(doc, "1.34", strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            errors.append(f"{doc['kind']} {doc['metadata'].get('name')}: {exc.message}")
+    assert errors == []
+
+
+def test_cluster_addons_helm_path(platform):
+    # The other side of the switch, run last (it adds releases beside the Applications): installed directly
+    # with Helm, each Deployment waited for until Available, with the discovered values.
+    assert_ok(platform.play("--tags", "cluster_addons", "-e", "platform_cluster_addons_mode=helm"))
+    releases = {r["name"]: r for r in json.loads(platform.helm("list", "-n", "kube-system", "-o", "json"))}
+    got = {n: (r["chart"], r["status"]) for n, r in releases.items() if n in ADDONS}
+    assert got == {n: (f"{c}-{v}", "deployed") for n, (c, v, _w) in ADDONS.items()}
+    values = json.loads(
+        platform.helm("get", "values", "aws-load-balancer-controller", "-n", "kube-system", "-o", "json")
+    )
+    assert (values["vpcId"], values["clusterName"]) == (platform.vpc_id, "wealist-local-eks")
+    for name in ("aws-load-balancer-controller", "metrics-server", "cluster-autoscaler-aws-cluster-autoscaler"):
+        dep = platform.kubectl_json("get", "deployment", name, "-n", "kube-system")
+        assert any(c["type"] == "Available" and c["status"] == "True" for c in dep["status"]["conditions"]), name
