@@ -75,6 +75,9 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             "region": REGION,
             "aws_access_key_id": "testing",
             "aws_secret_access_key": "testing",
+            # Read by inventories/local for the platform layer's repositories; only --tags secrets runs here,
+            # but site.yml validates every layer's inputs first, so the URL must be present (never fetched).
+            "chart_repository_url": "http://127.0.0.1:9",
         }
         (state / "backend.json").write_text(json.dumps(config))
         session = {
