@@ -11,8 +11,9 @@ ENV_DELAY = "LOCAL_K8S_READY_DELAY"
 ENV_UNREADY = "LOCAL_K8S_UNREADY"
 ENV_CONTROLLERS = "LOCAL_K8S_CONTROLLERS"
 # Plug-ins loaded unless LOCAL_K8S_CONTROLLERS says otherwise ("" = none): the simulated External Secrets
-# Operator (+ EndpointSlices), which the platform layer's readiness gates and ExternalSecrets need.
-DEFAULT_CONTROLLERS = "local_backend.kubernetes.eso"
+# Operator (+ EndpointSlices), which the platform layer's readiness gates and ExternalSecrets need, and
+# the simulated Argo CD application controller (resources finalizer on delete), which the teardown needs.
+DEFAULT_CONTROLLERS = "local_backend.kubernetes.eso,local_backend.kubernetes.argocd"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -651,7 +651,10 @@ class Cluster:
                         self._set_finalizers(rt, obj, [f for f in meta["finalizers"] if f != "foregroundDeletion"])
                     continue
                 fns = controllers.controllers_for(rt.group, rt.kind)
-                if not fns or meta.get("deletionTimestamp"):
+                if meta.get("deletionTimestamp"):
+                    # only controllers that finish deletions (finalizers) see objects being deleted
+                    fns = [fn for fn in fns if getattr(fn, "handles_deletion", False)]
+                if not fns:
                     continue
                 ctx = controllers.Context(
                     now=now,

@@ -118,7 +118,8 @@ def test_databases_converge_rerun_unchanged_and_never_log_the_password(pg_backen
 
 
 def test_missing_instance_check_mode_previews_and_a_real_run_names_the_rds_tag(pg_backend: Backend) -> None:
-    missing = ("-e", "aws_databases_instance_identifier=absent-postgres")
+    # the naming contract maps the entry (suffix postgres) to an instance that does not exist
+    missing = ("-e", '{"platform_rds_instance_names": {"postgres": "absent-postgres"}}')
     pg_backend.clear_requests()
     check = run_playbook(pg_backend, "--tags", "databases", "--check", *missing)
     assert_ok(check, changed=0)
@@ -127,7 +128,7 @@ def test_missing_instance_check_mode_previews_and_a_real_run_names_the_rds_tag(p
     real = run_playbook(pg_backend, "--tags", "databases", *missing)
     assert real.rc != 0
     assert re.search(
-        r"absent-postgres \(aws_databases_instance_identifier, from platform_name\) does not exist: "
+        r"RDS instance absent-postgres \(from platform_rds_instance_names\) does not exist: "
         r"run the aws_rds role first \(--tags rds\)",
         real.text(),
     ), real.output[-3000:]

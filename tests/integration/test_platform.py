@@ -25,7 +25,6 @@ from .conftest import VENV_BIN, _start_backend, _stop_backend, assert_ok, run_pl
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (VENV_BIN / "helm").exists(), reason="make setup installs helm/kubectl into .venv/bin"),
 ]
 
 # The wealist-shared-secret keys of the reference inventory §1.3 (its table lists these 19; the issue's

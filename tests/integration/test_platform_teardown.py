@@ -1,11 +1,13 @@
 """Teardown of the platform layer (teardown.yml, tag platform) on its own fresh backend: one converge of
-``--tags platform``, one teardown, nothing of the layer left (read back with kubectl/helm), a second
-teardown changes nothing.
+``--tags platform``, then the stuck-finalizer path, then the real teardown; nothing of the layer left (read
+back with kubectl/helm), a second teardown changes nothing.
 
-No Argo CD controller runs on the stand-in, so nothing prunes the root Application and drops its resources
-finalizer: the teardown is told so explicitly (platform_teardown_finalizer_timeout=0,
-platform_teardown_stuck_finalizers=remove). The default (wait, then fail naming the Application) is what a
-real cluster whose Argo CD is down gets.
+The stand-in runs a simulated Argo CD application controller (local_backend/kubernetes/argocd.py): while
+it is ready, deleting the root Application prunes what it tracks and drops the resources finalizer, which
+is what the default teardown waits for (test_site's teardown takes that path). Here the controller is held
+unready (the stand-in's fault switch: a cluster whose Argo CD is down): the default teardown fails naming
+the Application and removes nothing else; with platform_teardown_stuck_finalizers=remove it strips the
+finalizer and removes the layer.
 """
 
 from __future__ import annotations
@@ -14,23 +16,16 @@ import json
 
 import pytest
 
-from .conftest import VENV_BIN, _start_backend, _stop_backend, assert_ok, run_playbook
+from .conftest import _start_backend, _stop_backend, assert_ok, run_playbook
 from .test_platform import NS, Platform, _chart_repository
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (VENV_BIN / "helm").exists(), reason="make setup installs helm/kubectl into .venv/bin"),
 ]
-TEARDOWN = (
-    "-e",
-    "platform_teardown_confirm=wealist-local",
-    "-e",
-    "platform_teardown_finalizer_timeout=0",
-    "-e",
-    "platform_teardown_stuck_finalizers=remove",
-    "--tags",
-    "platform",
-)
+CONFIRM = ("-e", "platform_teardown_confirm=wealist-local")
+TEARDOWN = (*CONFIRM, "--tags", "platform")
+REMOVE_STUCK = ("-e", "platform_teardown_finalizer_timeout=0", "-e", "platform_teardown_stuck_finalizers=remove")
+ARGOCD_CONTROLLER = "argocd/argocd-application-controller"
 LAYER_NAMESPACES = [NS, "istio-system", "external-secrets", "argocd"]
 
 
@@ -57,10 +52,26 @@ def torn_down(tmp_path_factory):
             "LoadBalancer"
         )
         p.kubectl_json("get", "application", "wealist-apps-local", "-n", "argocd")
-        p.first = p.play(*TEARDOWN, playbook="teardown.yml")
+        # Argo CD down: the default teardown waits (bounded), then fails naming the Application
+        p.local_api("PUT", "/_local/faults", {"unready": [ARGOCD_CONTROLLER]})
+        p.stuck = p.play(*TEARDOWN, "-e", "platform_teardown_finalizer_timeout=3", playbook="teardown.yml")
+        p.stuck_app = p.kubectl_json("get", "application", "wealist-apps-local", "-n", "argocd")
+        p.stuck_releases = json.loads(p.helm("list", "-A", "-o", "json"))
+        # told so, the teardown strips the finalizer and removes the rest (Argo CD still down)
+        p.first = p.play(*TEARDOWN, *REMOVE_STUCK, playbook="teardown.yml")
+        p.local_api("PUT", "/_local/faults", {"unready": []})
         yield p
     finally:
         _stop_backend(backend)
+
+
+def test_teardown_with_argo_cd_down_fails_naming_the_application_and_removes_nothing_else(torn_down):
+    assert torn_down.stuck.rc != 0
+    text = torn_down.stuck.text()
+    assert "wealist-apps-local" in text and "platform_teardown_stuck_finalizers" in text, text[-3000:]
+    # the delete was asked for and is held by the finalizer; the releases are all still installed
+    assert torn_down.stuck_app["metadata"].get("deletionTimestamp")
+    assert {r["name"] for r in torn_down.stuck_releases} >= {"argocd", "istiod", "external-secrets"}
 
 
 def test_teardown_leaves_nothing_of_the_layer(torn_down):
