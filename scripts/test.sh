@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# make test: every stage runs even if an earlier one failed; the exit code is non-zero if any failed.
-# Stages: ansible-lint, yamllint, ruff, syntax-check, pytest, molecule. `scripts/test.sh lint` runs
-# only the linters.
+# make test: every stage runs even if another one failed; the exit code is non-zero if any failed.
+# Stages: ansible-lint, yamllint, ruff, syntax-check (the linters), molecule, pytest.
+# `scripts/test.sh lint` runs only the linters, one after the other.
+#
+# In a full run, pytest's two workers run in the foreground while the linters and molecule (each about
+# one core, mostly waiting on ansible-playbook/ansible-lint start-up) run beside them in the background;
+# their output is printed, in full, after pytest's, then one summary of every stage and pytest's own
+# closing line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -9,13 +14,17 @@ export ANSIBLE_CONFIG="$PWD/ansible.cfg"
 export ANSIBLE_NOCOLOR=1 PY_COLORS=0 ANSIBLE_FORCE_COLOR=0
 
 passed=() failed=()
+record() {  # record NAME RC SECONDS
+  if [ "$2" -eq 0 ]; then passed+=("$1"); echo "=== [$1] passed in $3 s"
+  else failed+=("$1"); echo "=== [$1] FAILED in $3 s"; fi
+}
 stage() {
   local name=$1; shift
   echo
   echo "=== [$name] $*"
-  local t0=$SECONDS
-  if "$@"; then passed+=("$name"); echo "=== [$name] passed in $((SECONDS - t0)) s"
-  else failed+=("$name"); echo "=== [$name] FAILED in $((SECONDS - t0)) s"; fi
+  local t0=$SECONDS rc=0
+  "$@" || rc=$?
+  record "$name" $rc $((SECONDS - t0))
 }
 
 syntax_check() {
@@ -29,20 +38,58 @@ syntax_check() {
   return $rc
 }
 
-stage ansible-lint ansible-lint --profile production
-stage yamllint yamllint --strict .
-stage ruff ruff check .
-stage syntax-check syntax_check
-if [ "${1:-}" != lint ]; then
-  stage molecule molecule test --all
-  # Two workers (the 2-core CI machine); tests of one xdist_group (one shared backend) stay on one
-  # worker. The slowest tests are listed at the end.
-  stage pytest pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" --dist loadgroup --durations=15 tests
+linters() {
+  stage ansible-lint ansible-lint --profile production
+  stage yamllint yamllint --strict .
+  stage ruff ruff check .
+  stage syntax-check syntax_check
+}
+
+if [ "${1:-}" = lint ]; then
+  linters
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  # Background stages write their output and "name rc seconds" lines to files of their own.
+  ( linters >"$work/linters.log" 2>&1
+    { for s in "${passed[@]}"; do echo "$s 0"; done; for s in "${failed[@]}"; do echo "$s 1"; done; } >"$work/linters.rc" ) &
+  lint_pid=$!
+  ( t0=$SECONDS rc=0; molecule test --all >"$work/molecule.log" 2>&1 || rc=$?
+    echo "molecule $rc $((SECONDS - t0))" >"$work/molecule.rc" ) &
+  molecule_pid=$!
+  echo
+  echo "=== [linters] ansible-lint, yamllint, ruff, syntax-check: in the background, output after pytest's"
+  echo "=== [molecule] molecule test --all: in the background, output after pytest's"
+
+  # Two workers (the 2-core CI machine); the tests of one file stay on one worker (--dist loadfile), so
+  # a module-scoped backend (one converge shared by a file's tests) is built once, not once per worker.
+  # The slowest tests are listed at the end.
+  pytest_cmd=(pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" --dist loadfile --durations=15 tests)
+  run_pytest() { "${pytest_cmd[@]}" | tee "$work/pytest.log"; return "${PIPESTATUS[0]}"; }
+  echo
+  echo "=== [pytest] ${pytest_cmd[*]}"
+  t0=$SECONDS rc=0
+  run_pytest || rc=$?
+  record pytest $rc $((SECONDS - t0))
+
+  wait "$lint_pid" "$molecule_pid"
+  echo
+  echo "=== [linters] output"
+  cat "$work/linters.log"
+  echo
+  echo "=== [molecule] output"
+  cat "$work/molecule.log"
+  while read -r name rc _; do
+    if [ "$rc" -eq 0 ]; then passed+=("$name"); else failed+=("$name"); fi
+  done < <(cat "$work/linters.rc" "$work/molecule.rc" 2>/dev/null || echo "background-stages 1 0")
 fi
 
 echo
 echo "=== make test summary"
 for s in "${passed[@]}"; do echo "  passed  $s"; done
 for s in "${failed[@]}"; do echo "  FAILED  $s"; done
+if [ -f "${work:-/nonexistent}/pytest.log" ]; then
+  echo "pytest: $(grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$work/pytest.log" | tail -n 1 | tr -d '=' | xargs)"
+fi
 echo "stages: ${#passed[@]} passed, ${#failed[@]} failed"
 [ ${#failed[@]} -eq 0 ]

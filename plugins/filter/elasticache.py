@@ -10,13 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.data_lists import (
-    endpoint_source_problems,
-    entry_key,
-    full_name,
+    EntryKind,
     is_list,
-    naming_problems,
-    resource_names,
-    unknown_field_problems,
+    list_problems,
+    named_entries,
+    with_defaults,
     zone_problems,
 )
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache_compare import (
@@ -123,10 +121,11 @@ def redis_parameter_group_family(engine: str, version: Any) -> str:
     return f"redis{parts[0]}.{parts[1] if len(parts) > 1 else 0}"
 
 
-def _group_settings(entry: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
-    settings = {k: defaults[k] for k in GROUP_DEFAULTED if k in defaults}
-    settings.update({k: v for k, v in entry.items() if v is not None})
-    return settings
+REDIS_GROUPS = EntryKind(
+    source="redis_group", what="replication group entries", pattern=NAME_PATTERN,
+    rule="lowercase letters, digits and single hyphens, starting with a letter", max_length=NAME_MAX,
+    fields=GROUP_FIELDS, required=("engine_version", "node_type"),
+)
 
 
 def redis_group_specs(groups: Any, names: Mapping[str, str], defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -135,12 +134,8 @@ def redis_group_specs(groups: Any, names: Mapping[str, str], defaults: Mapping[s
     parameter group family (derived from engine and version unless given), the parameters (with
     cluster-enabled: yes in cluster mode), the settings an entry leaves out taken from ``defaults``."""
     specs: list[dict[str, Any]] = []
-    for entry in groups if is_list(groups) else []:
-        key = entry_key(entry)
-        if key is None:
-            continue
-        spec = _group_settings(entry, defaults)
-        name = names.get(key) or full_name(entry, str(defaults.get("platform_name", ""))) or key
+    for key, name, entry in named_entries(groups, names, str(defaults.get("platform_name", ""))):
+        spec = with_defaults(entry, defaults, GROUP_DEFAULTED)
         cluster_mode = entry.get("num_node_groups") is not None
         engine = spec.get("engine", "redis")
         try:
@@ -179,24 +174,10 @@ def redis_groups_problems(
     """
     defaults = dict(defaults or {})
     context = dict(context or {})
-    label = context.get("label", "platform_redis_groups")
-    if groups is None:
-        groups = []
-    if not is_list(groups):
-        return [f"{label}: must be a list of replication group entries"]
-    prefix = str(context.get("platform_name", ""))
-    problems = naming_problems(groups, label, prefix, NAME_PATTERN, "lowercase letters, digits and single hyphens, "
-                               "starting with a letter", NAME_MAX)
     role_names = dict(context.get("role_names") or {})
-    for index, entry in enumerate(groups):
-        if not isinstance(entry, Mapping):
-            continue
-        where = f"{label}[{index}]"
-        problems += unknown_field_problems(entry, where, GROUP_FIELDS)
-        for field in ("engine_version", "node_type"):
-            if entry.get(field) in (None, ""):
-                problems.append(f"{where}.{field} is required")
-        settings = _group_settings(entry, defaults)
+
+    def group_problems(entry: Mapping[str, Any], where: str) -> list[str]:
+        settings = with_defaults(entry, defaults, GROUP_DEFAULTED)
         cluster_mode = entry.get("num_node_groups") is not None
         params: dict[str, Any] = {"name": "x"}
         names: dict[str, str] = {}
@@ -211,7 +192,7 @@ def redis_groups_problems(
             params.setdefault("num_cache_clusters", 1)
         params["transit_encryption"] = bool(params.get("transit_encryption", False))
         zones = params.pop("preferred_availability_zones", None)
-        problems += elasticache_problems(params, names)
+        problems = elasticache_problems(params, names)
         if zones is not None:
             problems += zone_problems(zones, f"{where}.preferred_zones", context.get("region"), context.get("azs"))
             nodes = _number(params.get("num_cache_clusters"))
@@ -223,9 +204,9 @@ def redis_groups_problems(
                 redis_parameter_group_family(str(settings.get("engine", "redis")), entry["engine_version"])
             except ValueError as exc:
                 problems.append(f"{where}.engine_version: {exc}")
-    keys = list(resource_names(groups, prefix))
-    problems += endpoint_source_problems(context.get("secrets"), "redis_group", keys)
-    return problems
+        return problems
+
+    return list_problems(groups, REDIS_GROUPS, context.get("label", "platform_redis_groups"), context, group_problems)
 
 
 class FilterModule:

@@ -14,18 +14,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.data_lists import (
+    EntryKind,
     database_problems,
     database_specs,
     endpoint_secrets,
-    endpoint_source_problems,
-    entry_key,
-    full_name,
-    is_list,
-    naming_problems,
+    list_problems,
+    named_entries,
     resource_names,
-    unknown_field_problems,
+    with_defaults,
     zone_problems,
 )
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import as_int
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_rules import (
     AURORA_ENGINES,
     DAY_MINUTES,
@@ -185,13 +184,20 @@ def _version_problem(engine: str, version: Any, supported: Mapping[str, Sequence
     return None
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def _username_problems(username: Any, name: str) -> list[str]:
+    """A master user name: a letter, then letters, digits and _ (at most 16), not reserved by the engine."""
+    if not username or not USERNAME.match(str(username)):
+        return [f"{name}: '{username}' must start with a letter and hold only letters, digits and _ (at most 16)"]
+    if str(username).lower() in RESERVED_USERNAMES:
+        return [f"{name}: '{username}' is reserved by the engine"]
+    return []
+
+
+def _port_problems(port: Any, name: str) -> list[str]:
+    """A port, when given: 1150-65535."""
+    if port is not None and (as_int(port) is None or not 1150 <= as_int(port) <= 65535):
+        return [f"{name}: {port} is outside 1150-65535"]
+    return []
 
 
 def rds_problems(settings: Mapping[str, Any], names: Mapping[str, str] | None = None) -> list[str]:
@@ -229,14 +235,14 @@ def rds_problems(settings: Mapping[str, Any], names: Mapping[str, str] | None = 
         low, high = STORAGE_RANGES["gp3"]
     else:
         low, high = STORAGE_RANGES[storage_type]
-    allocated = _int(settings.get("allocated_storage"))
+    allocated = as_int(settings.get("allocated_storage"))
     if settings.get("allocated_storage") is not None:
         if allocated is None or not low <= allocated <= high:
             problems.append(f"{n('allocated_storage')}: {settings.get('allocated_storage')} GiB is outside "
                             f"{low}-{high} GiB ({storage_type})")
     max_storage = settings.get("max_allocated_storage")
     if max_storage not in (None, 0, "0", ""):
-        max_int = _int(max_storage)
+        max_int = as_int(max_storage)
         if max_int is None or max_int > high:
             problems.append(f"{n('max_allocated_storage')}: {max_storage} GiB is above the {high} GiB maximum "
                             f"({storage_type})")
@@ -250,14 +256,14 @@ def rds_problems(settings: Mapping[str, Any], names: Mapping[str, str] | None = 
                                 f"{n('allocated_storage')} ({allocated} GiB), or equal to it for no autoscaling")
 
     retention = settings.get("backup_retention_period")
-    if retention is not None and (_int(retention) is None or not 0 <= _int(retention) <= 35):
+    if retention is not None and (as_int(retention) is None or not 0 <= as_int(retention) <= 35):
         problems.append(f"{n('backup_retention_period')}: {retention} is outside 0-35 days")
 
     problems += window_problems(settings.get("backup_window"), settings.get("maintenance_window"), names)
 
     pi = settings.get("performance_insights_retention_period")
     if pi is not None:
-        pi_int = _int(pi)
+        pi_int = as_int(pi)
         if pi_int is None or not (pi_int in (7, 731) or (pi_int % 31 == 0 and 31 <= pi_int <= 713)):
             problems.append(f"{n('performance_insights_retention_period')}: {pi} days is not 7, 731 or a "
                             "multiple of 31 up to 713")
@@ -266,17 +272,9 @@ def rds_problems(settings: Mapping[str, Any], names: Mapping[str, str] | None = 
     if db_name and not DB_NAME_PG.match(str(db_name)):
         problems.append(f"{n('db_name')}: '{db_name}' must start with a letter and hold only letters, digits and "
                         "_ (at most 63)")
-    username = settings.get("master_username")
-    if username is not None:
-        if not USERNAME.match(str(username)):
-            problems.append(f"{n('master_username')}: '{username}' must start with a letter and hold only "
-                            "letters, digits and _ (at most 16)")
-        elif str(username).lower() in RESERVED_USERNAMES:
-            problems.append(f"{n('master_username')}: '{username}' is reserved by the engine")
-    port = settings.get("port")
-    if port is not None and (_int(port) is None or not 1150 <= _int(port) <= 65535):
-        problems.append(f"{n('port')}: {port} is outside 1150-65535")
-    return problems
+    if settings.get("master_username") is not None:
+        problems += _username_problems(settings["master_username"], n("master_username"))
+    return problems + _port_problems(settings.get("port"), n("port"))
 
 
 def aurora_problems(
@@ -295,21 +293,11 @@ def aurora_problems(
     platform_aurora_clusters). ``context``: platform_name, region, azs (the subnets' zones), secrets
     (platform_secrets: the endpoint secrets that point at a cluster).
     """
-    names = dict(names or {})
     defaults = dict(defaults or {})
     context = dict(context or {})
-    label = names.get("clusters", "platform_aurora_clusters")
-    if clusters is None:
-        clusters = []
-    if not isinstance(clusters, Sequence) or isinstance(clusters, (str, bytes)):
-        return [f"{label}: must be a list of cluster definitions"]
-    prefix = str(context.get("platform_name", ""))
-    problems = naming_problems(clusters, label, prefix, IDENTIFIER, IDENTIFIER_RULE, 63)
-    for index, cluster in enumerate(clusters):
-        if not isinstance(cluster, Mapping):
-            continue
-        where = f"{label}[{index}]"
-        problems += unknown_field_problems(cluster, where, CLUSTER_FIELDS)
+
+    def cluster_problems(cluster: Mapping[str, Any], where: str) -> list[str]:
+        problems: list[str] = []
         engine = cluster.get("engine")
         if engine not in AURORA_ENGINES:
             problems.append(f"{where}.engine: '{engine}' is not one of {', '.join(AURORA_ENGINES)}")
@@ -323,7 +311,7 @@ def aurora_problems(
         if not instance_class or not (INSTANCE_CLASS.match(str(instance_class)) or instance_class == "db.serverless"):
             problems.append(f"{where}.instance_class: '{instance_class}' is not a DB instance class "
                             "(db.<family>.<size>, e.g. db.r6g.large)")
-        readers = _int(cluster.get("readers", 1))
+        readers = as_int(cluster.get("readers", 1))
         if readers is None or not 0 <= readers <= 15:
             problems.append(f"{where}.readers: must be 0-15 (got {cluster.get('readers')})")
         zones = cluster.get("availability_zones")
@@ -339,16 +327,10 @@ def aurora_problems(
             problems.append(f"{where}.database_name: '{db_name}' must start with a letter and hold only letters, "
                             "digits and _")
         username = cluster.get("master_username")
-        if not username or not USERNAME.match(str(username)):
-            problems.append(f"{where}.master_username: '{username}' must start with a letter and hold only letters, "
-                            "digits and _ (at most 16)")
-        elif str(username).lower() in RESERVED_USERNAMES:
-            problems.append(f"{where}.master_username: '{username}' is reserved by the engine")
-        port = cluster.get("port")
-        if port is not None and (_int(port) is None or not 1150 <= _int(port) <= 65535):
-            problems.append(f"{where}.port: {port} is outside 1150-65535")
+        problems += _username_problems(username, f"{where}.master_username")
+        problems += _port_problems(cluster.get("port"), f"{where}.port")
         retention = cluster.get("backup_retention_period", defaults.get("backup_retention_period"))
-        if retention is not None and (_int(retention) is None or not 1 <= _int(retention) <= 35):
+        if retention is not None and (as_int(retention) is None or not 1 <= as_int(retention) <= 35):
             problems.append(f"{where}.backup_retention_period: {retention} is outside 1-35 days")
         parameters = cluster.get("parameters", {})
         if not isinstance(parameters, Mapping):
@@ -359,9 +341,10 @@ def aurora_problems(
             {"backup_window": f"{where}.backup_window", "maintenance_window": f"{where}.maintenance_window"},
         )
         problems += database_problems(cluster, where, str(engine), username)
-    keys = list(resource_names(clusters, prefix))
-    problems += endpoint_source_problems(context.get("secrets"), "aurora_cluster", keys)
-    return problems
+        return problems
+
+    label = dict(names or {}).get("clusters", "platform_aurora_clusters")
+    return list_problems(clusters, AURORA_CLUSTERS, label, context, cluster_problems)
 
 
 def rds_default_port(engine: str) -> int:
@@ -391,6 +374,14 @@ CLUSTER_FIELDS = (
     "database_name", "master_username", "port", "parameters", "log_exports", "backup_retention_period",
     "backup_window", "maintenance_window", "final_snapshot", "deletion_protection", "databases", "extensions",
 )
+RDS_INSTANCES = EntryKind(
+    source="rds_instance", what="RDS instance entries", pattern=IDENTIFIER, rule=IDENTIFIER_RULE, max_length=63,
+    fields=INSTANCE_FIELDS, required=INSTANCE_REQUIRED,
+)
+AURORA_CLUSTERS = EntryKind(
+    source="aurora_cluster", what="cluster definitions", pattern=IDENTIFIER, rule=IDENTIFIER_RULE, max_length=63,
+    fields=CLUSTER_FIELDS,
+)
 INSTANCE_CHECKED = (
     "engine", "engine_version", "instance_class", "storage_type", "allocated_storage", "max_allocated_storage",
     "backup_retention_period", "backup_window", "maintenance_window", "performance_insights_retention_period",
@@ -401,12 +392,6 @@ INSTANCE_CHECKED = (
 def data_resource_names(entries: Any, prefix: str) -> dict[str, str]:
     """Entry (its suffix, else its name) -> full name (<prefix>-<suffix>, or the exact name)."""
     return resource_names(entries, prefix)
-
-
-def _entry_settings(entry: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
-    settings = {k: defaults[k] for k in INSTANCE_DEFAULTED if k in defaults}
-    settings.update({k: v for k, v in entry.items() if v is not None})
-    return settings
 
 
 def _family(engine: str, version: Any) -> str | None:
@@ -425,12 +410,8 @@ def rds_instance_specs(instances: Any, names: Mapping[str, str], defaults: Mappi
     entry names them (``parameter_group_name`` may hold ``{family}``).
     """
     specs: list[dict[str, Any]] = []
-    for entry in instances if is_list(instances) else []:
-        key = entry_key(entry)
-        if key is None:
-            continue
-        spec = _entry_settings(entry, defaults)
-        identifier = names.get(key) or full_name(entry, str(defaults.get("platform_name", ""))) or key
+    for key, identifier, entry in named_entries(instances, names, str(defaults.get("platform_name", ""))):
+        spec = with_defaults(entry, defaults, INSTANCE_DEFAULTED)
         family = _family(spec.get("engine", "postgres"), spec.get("engine_version")) or "unknown"
         pg_name = str(entry.get("parameter_group_name") or f"{identifier}-{{family}}").replace("{family}", family)
         spec.update(
@@ -461,29 +442,16 @@ def rds_instances_problems(
     """
     defaults = dict(defaults or {})
     context = dict(context or {})
-    label = context.get("label", "platform_rds_instances")
-    if instances is None:
-        instances = []
-    if not is_list(instances):
-        return [f"{label}: must be a list of RDS instance entries"]
-    prefix = str(context.get("platform_name", ""))
-    problems = naming_problems(instances, label, prefix, IDENTIFIER, IDENTIFIER_RULE, 63)
     role_names = dict(context.get("role_names") or {})
-    for index, entry in enumerate(instances):
-        if not isinstance(entry, Mapping):
-            continue
-        where = f"{label}[{index}]"
-        problems += unknown_field_problems(entry, where, INSTANCE_FIELDS)
-        for field in INSTANCE_REQUIRED:
-            if entry.get(field) in (None, ""):
-                problems.append(f"{where}.{field} is required")
-        settings = _entry_settings(entry, defaults)
+
+    def instance_problems(entry: Mapping[str, Any], where: str) -> list[str]:
+        settings = with_defaults(entry, defaults, INSTANCE_DEFAULTED)
         if "supported_major_versions" in defaults:
             settings["supported_major_versions"] = defaults["supported_major_versions"]
         names = {f: (f"{where}.{f}" if f in entry else role_names.get(f, f"{where}.{f}")) for f in INSTANCE_CHECKED}
-        problems += rds_problems({k: settings.get(k) for k in INSTANCE_CHECKED if settings.get(k) is not None}
-                                 | ({"supported_major_versions": settings["supported_major_versions"]}
-                                    if "supported_major_versions" in settings else {}), names)
+        problems = rds_problems({k: settings.get(k) for k in INSTANCE_CHECKED if settings.get(k) is not None}
+                                | ({"supported_major_versions": settings["supported_major_versions"]}
+                                   if "supported_major_versions" in settings else {}), names)
         if entry.get("availability_zone") is not None:
             if entry.get("multi_az"):
                 problems.append(f"{where}.availability_zone: a Multi-AZ instance (multi_az: true) is placed by RDS; "
@@ -494,10 +462,11 @@ def rds_instances_problems(
             value = entry.get(field)
             if value is not None and not re.match(r"^[A-Za-z][A-Za-z0-9{}_.-]{0,254}$", str(value)):
                 problems.append(f"{where}.{field}: '{value}' is not a valid name")
-        problems += database_problems(entry, where, settings.get("engine", "postgres"), entry.get("master_username"))
-    keys = list(resource_names(instances, prefix))
-    problems += endpoint_source_problems(context.get("secrets"), "rds_instance", keys)
-    return problems
+        return problems + database_problems(entry, where, settings.get("engine", "postgres"),
+                                            entry.get("master_username"))
+
+    label = context.get("label", "platform_rds_instances")
+    return list_problems(instances, RDS_INSTANCES, label, context, instance_problems)
 
 
 def aurora_cluster_specs(clusters: Any, names: Mapping[str, str], defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -506,11 +475,7 @@ def aurora_cluster_specs(clusters: Any, names: Mapping[str, str], defaults: Mapp
     parameter group ``<id>-<family>``, members ``<id>-1`` (writer of a new cluster), ``-2``... each with its zone
     when the entry gives ``availability_zones``."""
     specs: list[dict[str, Any]] = []
-    for c in clusters if is_list(clusters) else []:
-        key = entry_key(c)
-        if key is None:
-            continue
-        identifier = names.get(key) or full_name(c, str(defaults.get("platform_name", ""))) or key
+    for key, identifier, c in named_entries(clusters, names, str(defaults.get("platform_name", ""))):
         engine = c.get("engine", "aurora-postgresql")
         family = _family(engine, c.get("engine_version")) or "unknown"
         zones = list(c.get("availability_zones") or [])

@@ -11,7 +11,8 @@ Every message names the inventory variable, the entry index and the field (``pla
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 #: Unquoted PostgreSQL identifiers (per-service databases; lowercase, at most 63 bytes).
@@ -59,6 +60,23 @@ def resource_names(entries: Any, prefix: str) -> dict[str, str]:
         if key is not None:
             out.setdefault(key, full_name(entry, prefix) or key)
     return out
+
+
+def with_defaults(entry: Mapping[str, Any], defaults: Mapping[str, Any], defaulted: Sequence[str]) -> dict[str, Any]:
+    """The entry's settings (a None value counts as left out) over the role inputs ``defaults`` of the fields
+    in ``defaulted``."""
+    settings = {k: defaults[k] for k in defaulted if k in defaults}
+    settings.update({k: v for k, v in entry.items() if v is not None})
+    return settings
+
+
+def named_entries(entries: Any, names: Mapping[str, str], prefix: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """(key, resource name, entry) of each entry that has a key (suffix or name): the name given in ``names``
+    (group_vars platform_*_names), else ``<prefix>-<suffix>`` or the exact ``name``."""
+    for entry in entries if is_list(entries) else []:
+        key = entry_key(entry)
+        if key is not None:
+            yield key, names.get(key) or full_name(entry, prefix) or key, entry
 
 
 def naming_problems(entries: Sequence[Any], label: str, prefix: str, pattern: re.Pattern[str], rule: str,
@@ -215,3 +233,41 @@ def endpoint_source_problems(
             problems.append(f"{label}[{index}].source.endpoint: must be writer or reader, "
                             f"got {source.get('endpoint')!r}")
     return problems
+
+
+@dataclass(frozen=True)
+class EntryKind:
+    """What :func:`list_problems` checks the same way for each data-layer list."""
+
+    source: str  #: how an endpoint secret's source names an entry of the list (a key of SOURCE_KINDS)
+    what: str  #: what the list holds, for "must be a list of ..."
+    pattern: re.Pattern[str]  #: full resource names
+    rule: str  #: ``pattern`` in words
+    max_length: int
+    fields: Sequence[str]  #: every field of an entry
+    required: Sequence[str] = ()  #: fields an entry must give itself
+
+
+def list_problems(
+    entries: Any, kind: EntryKind, label: str, context: Mapping[str, Any],
+    entry_problems: Callable[[Mapping[str, Any], str], list[str]],
+) -> list[str]:
+    """Problems of a data-layer list named ``label`` (None counts as empty), in this order: not a list; names
+    (:func:`naming_problems`); for each dict entry its unknown fields, the required fields it leaves out, then
+    ``entry_problems(entry, where)`` (the kind's own rules, ``where`` = ``<label>[<index>]``); last the endpoint
+    secrets of ``context['secrets']`` whose source names no entry. ``context``: platform_name, secrets."""
+    if entries is None:
+        entries = []
+    if not is_list(entries):
+        return [f"{label}: must be a list of {kind.what}"]
+    prefix = str(context.get("platform_name", ""))
+    problems = naming_problems(entries, label, prefix, kind.pattern, kind.rule, kind.max_length)
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            continue
+        where = f"{label}[{index}]"
+        problems += unknown_field_problems(entry, where, kind.fields)
+        problems += [f"{where}.{field} is required" for field in kind.required if entry.get(field) in (None, "")]
+        problems += entry_problems(entry, where)
+    keys = list(resource_names(entries, prefix))
+    return problems + endpoint_source_problems(context.get("secrets"), kind.source, keys)

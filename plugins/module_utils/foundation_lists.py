@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import (
+    as_int,
     derived_name,
     duplicate_problems,
     entry_problems,
@@ -107,15 +108,6 @@ def s3_bucket_specs(buckets: Sequence[Mapping[str, Any]], prefix: str, account_i
     return specs
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _transition_problems(items: Any, label: str, noncurrent: bool) -> tuple[list[str], list[int]]:
     problems: list[str] = []
     days_seen: list[int] = []
@@ -131,7 +123,7 @@ def _transition_problems(items: Any, label: str, noncurrent: bool) -> tuple[list
             continue
         for field in sorted(set(map(str, item)) - {"days", "storage_class"}):
             problems.append(f"{t_label}.{field}: unknown field (allowed: days, storage_class)")
-        days = _int(item.get("days"))
+        days = as_int(item.get("days"))
         if days is None or days < (1 if noncurrent else 0):
             problems.append(f"{t_label}.days: must be a whole number of days, at least {1 if noncurrent else 0}")
         else:
@@ -175,7 +167,7 @@ def _rule_problems(rule: Any, label: str, seen_ids: set[str]) -> list[str]:
     for field, after in (("expiration_days", days), ("noncurrent_expiration_days", noncurrent_days)):
         if rule.get(field) is None:
             continue
-        value = _int(rule.get(field))
+        value = as_int(rule.get(field))
         if value is None or value < 1:
             problems.append(f"{label}.{field}: must be a whole number of days, at least 1 (got {rule.get(field)!r})")
         elif after and value <= max(after):
@@ -214,7 +206,7 @@ def _cors_problems(cors: Any, label: str) -> list[str]:
         if bad:
             problems.append(f"{label}.methods: must be some of {', '.join(S3_CORS_METHODS)} (got {bad})")
     max_age = cors.get("max_age")
-    seconds = _int(max_age)
+    seconds = as_int(max_age)
     if max_age is not None and (seconds is None or seconds < 0):
         problems.append(f"{label}.max_age: must be a whole number of seconds")
     return problems
@@ -576,7 +568,7 @@ def ecr_repository_problems(
         if mutability is not None and str(mutability).lower() not in ("mutable", "immutable"):
             problems.append(f"{field_label(var, index, 'image_tag_mutability')}: must be mutable or immutable")
         count = entry.get("max_image_count")
-        if count is not None and not (_int(count) is not None and 1 <= int(count) <= 10000):
+        if count is not None and not (as_int(count) is not None and 1 <= int(count) <= 10000):
             problems.append(f"{field_label(var, index, 'max_image_count')}: must be 1 to 10000")
         if entry.get("scan_on_push") is not None and not isinstance(entry.get("scan_on_push"), bool):
             problems.append(f"{field_label(var, index, 'scan_on_push')}: must be true or false")

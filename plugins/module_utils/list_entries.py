@@ -25,6 +25,17 @@ def is_text(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
+def as_int(value: Any) -> int | None:
+    """A whole-number setting as an int (inventory values may be strings: ``"20"`` -> 20); None when it is not
+    one (booleans are not numbers here)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def entry_problems(
     entry: Any,
     var: str,

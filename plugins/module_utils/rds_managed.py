@@ -10,7 +10,8 @@ password: the master user password is always managed by RDS in Secrets Manager
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -20,6 +21,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     boto3_tag_list_to_ansible_dict,
 )
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import AWS_ERRORS, call, paginate
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.argspec import optional, state_option, tag_options
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.kms import KeyResolver
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_compare import (
     AVAILABLE,
@@ -41,36 +43,23 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.waits import
 
 
 def rds_common_options() -> dict[str, Any]:
-    """Argument spec entries that rds_instance_managed and rds_cluster_managed share (same type, same default)."""
+    """Argument spec entries that rds_instance_managed and rds_cluster_managed share (same type, same default);
+    each module adds its own ``wait_options`` (the default ``wait_timeout`` differs)."""
     return dict(
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        engine_version=dict(type="str"),
+        state=state_option(),
         master_username=dict(type="str", aliases=["username"]),
-        master_user_secret_kms_key_id=dict(type="str"),
-        port=dict(type="int"),
-        db_subnet_group_name=dict(type="str"),
+        **optional("str", "engine_version", "master_user_secret_kms_key_id", "kms_key_id", "db_subnet_group_name"),
+        **optional("str", "preferred_backup_window", "preferred_maintenance_window", "db_parameter_group_name"),
+        **optional("str", "performance_insights_kms_key_id", "final_snapshot_identifier"),
+        **optional("int", "port", "backup_retention_period", "performance_insights_retention_period"),
+        **optional("bool", "storage_encrypted", "copy_tags_to_snapshot", "deletion_protection", "publicly_accessible"),
+        **optional("bool", "auto_minor_version_upgrade", "enable_performance_insights"),
         vpc_security_group_ids=dict(type="list", elements="str"),
-        storage_encrypted=dict(type="bool"),
-        kms_key_id=dict(type="str"),
-        backup_retention_period=dict(type="int"),
-        preferred_backup_window=dict(type="str"),
-        preferred_maintenance_window=dict(type="str"),
         enable_cloudwatch_logs_exports=dict(type="list", elements="str"),
-        copy_tags_to_snapshot=dict(type="bool"),
-        deletion_protection=dict(type="bool"),
-        publicly_accessible=dict(type="bool"),
-        db_parameter_group_name=dict(type="str"),
-        auto_minor_version_upgrade=dict(type="bool"),
-        enable_performance_insights=dict(type="bool"),
-        performance_insights_kms_key_id=dict(type="str"),
-        performance_insights_retention_period=dict(type="int"),
         apply_immediately=dict(type="bool", default=False),
         reboot_pending=dict(type="bool", default=False),
         skip_final_snapshot=dict(type="bool", default=False),
-        final_snapshot_identifier=dict(type="str"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        wait=dict(type="bool", default=True),
+        **tag_options(),
     )
 
 
@@ -139,45 +128,34 @@ class RDSContext:
         return plan.changed, plan.before, plan.after
 
     # waits ----------------------------------------------------------------------------------------
-    def wait_instance(self, identifier: str, statuses: frozenset[str] = frozenset({AVAILABLE})) -> dict[str, Any]:
+    def _wait(
+        self, read: Callable[[str], dict[str, Any] | None], what: str, identifier: str, status_key: str,
+        statuses: frozenset[str] | None,
+    ) -> Any:
+        """Poll ``read(identifier)`` until its ``status_key`` is one of ``statuses``, or until it is gone
+        (``statuses`` None), within the run's budget; ``what`` (``DB instance``) names it in a timeout."""
+        if statuses is None:
+            return wait_until(
+                self.module, lambda: read(identifier), lambda r: r is None, self.budget,
+                f"{what} {identifier} to be deleted", lambda r: "gone" if r is None else r.get(status_key, "?"),
+            )
         return wait_until(
-            self.module,
-            lambda: self.instance(identifier),
-            lambda i: i is not None and i.get("DBInstanceStatus") in statuses,
-            self.budget,
-            f"DB instance {identifier} to be {'/'.join(sorted(statuses))}",
-            lambda i: "not found" if i is None else i.get("DBInstanceStatus", "?"),
+            self.module, lambda: read(identifier), lambda r: r is not None and r.get(status_key) in statuses,
+            self.budget, f"{what} {identifier} to be {'/'.join(sorted(statuses))}",
+            lambda r: "not found" if r is None else r.get(status_key, "?"),
         )
+
+    def wait_instance(self, identifier: str, statuses: frozenset[str] = frozenset({AVAILABLE})) -> dict[str, Any]:
+        return self._wait(self.instance, "DB instance", identifier, "DBInstanceStatus", statuses)
 
     def wait_instance_gone(self, identifier: str) -> None:
-        wait_until(
-            self.module,
-            lambda: self.instance(identifier),
-            lambda i: i is None,
-            self.budget,
-            f"DB instance {identifier} to be deleted",
-            lambda i: "gone" if i is None else i.get("DBInstanceStatus", "?"),
-        )
+        self._wait(self.instance, "DB instance", identifier, "DBInstanceStatus", None)
 
     def wait_cluster(self, identifier: str, statuses: frozenset[str] = frozenset({AVAILABLE})) -> dict[str, Any]:
-        return wait_until(
-            self.module,
-            lambda: self.cluster(identifier),
-            lambda c: c is not None and c.get("Status") in statuses,
-            self.budget,
-            f"DB cluster {identifier} to be {'/'.join(sorted(statuses))}",
-            lambda c: "not found" if c is None else c.get("Status", "?"),
-        )
+        return self._wait(self.cluster, "DB cluster", identifier, "Status", statuses)
 
     def wait_cluster_gone(self, identifier: str) -> None:
-        wait_until(
-            self.module,
-            lambda: self.cluster(identifier),
-            lambda c: c is None,
-            self.budget,
-            f"DB cluster {identifier} to be deleted",
-            lambda c: "gone" if c is None else c.get("Status", "?"),
-        )
+        self._wait(self.cluster, "DB cluster", identifier, "Status", None)
 
 
 def describe_result(resource: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -191,6 +169,20 @@ def describe_result(resource: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 KMS_OPTIONS = ("kms_key_id", "master_user_secret_kms_key_id", "performance_insights_kms_key_id")
+
+
+def final_snapshot(identifier: str, params: Mapping[str, Any]) -> str | None:
+    """The final snapshot of a deletion: ``final_snapshot_identifier``, else ``<identifier>-final-<UTC time>``
+    unless ``skip_final_snapshot``."""
+    if params["final_snapshot_identifier"] or params["skip_final_snapshot"]:
+        return params["final_snapshot_identifier"]
+    return f"{identifier}-final-{datetime.datetime.now(datetime.UTC):%Y%m%d%H%M%S}"
+
+
+def warn_drift(module: Any, what: str, drift: list[str]) -> None:
+    """Warn about settings that differ but cannot be changed in place (reported in ``drift``, never sent)."""
+    if drift:
+        module.warn(f"{what}: {', '.join(drift)} differ but cannot be changed in place (left as they are)")
 
 
 def _master_secret_changes(current: Mapping[str, Any], wanted: Mapping[str, Any], plan: Plan) -> None:

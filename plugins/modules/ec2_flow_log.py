@@ -93,6 +93,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     boto3_tag_list_to_ansible_dict,
 )
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import AWS_ERRORS, call, call_or_fail
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.argspec import optional, state_option, tag_options
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.tagging import plan_tags, update_tags
 
 # Settings that cannot be changed in place; a difference means replace.
@@ -170,13 +171,10 @@ def argument_spec() -> dict[str, Any]:
         resource_type=dict(type="str", default="VPC", choices=["VPC", "Subnet", "NetworkInterface"]),
         traffic_type=dict(type="str", default="ALL", choices=["ACCEPT", "REJECT", "ALL"]),
         log_destination_type=dict(type="str", default="cloud-watch-logs", choices=["cloud-watch-logs", "s3"]),
-        log_group_name=dict(type="str"),
-        log_destination=dict(type="str"),
-        deliver_logs_permission_arn=dict(type="str"),
+        **optional("str", "log_group_name", "log_destination", "deliver_logs_permission_arn"),
         max_aggregation_interval=dict(type="int", default=600, choices=[60, 600]),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
+        **tag_options(),
+        state=state_option(),
     )
 
 

@@ -298,6 +298,12 @@ replication_group:
 from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.argspec import (
+    optional,
+    state_option,
+    tag_options,
+    wait_options,
+)
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache import ElastiCache
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache_compare import (
     described_settings,
@@ -313,23 +319,19 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache_
 def argument_spec() -> dict[str, Any]:
     return dict(
         name=dict(type="str", required=True, aliases=["replication_group_id"]),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        description=dict(type="str"),
+        state=state_option(),
         engine=dict(type="str", choices=["redis", "valkey"]),
-        engine_version=dict(type="str"),
-        node_type=dict(type="str"),
-        num_cache_clusters=dict(type="int"),
-        num_node_groups=dict(type="int"),
-        replicas_per_node_group=dict(type="int"),
+        **optional("str", "description", "engine_version", "node_type", "kms_key_id", "cache_parameter_group_name"),
+        **optional("str", "cache_subnet_group_name", "snapshot_window", "preferred_maintenance_window"),
+        **optional("str", "final_snapshot_identifier"),
+        **optional("int", "num_cache_clusters", "num_node_groups", "replicas_per_node_group"),
+        **optional("int", "snapshot_retention_limit", "port"),
+        **optional("bool", "automatic_failover", "multi_az", "transit_encryption", "at_rest_encryption"),
+        auto_minor_version_upgrade=dict(type="bool"),
         preferred_availability_zones=dict(type="list", elements="str"),
-        automatic_failover=dict(type="bool"),
-        multi_az=dict(type="bool"),
-        transit_encryption=dict(type="bool"),
-        at_rest_encryption=dict(type="bool"),
-        kms_key_id=dict(type="str"),
+        security_group_ids=dict(type="list", elements="str"),
         auth_token=dict(type="str", no_log=True),
         auth_token_secret_id=dict(type="str", no_log=False),
-        cache_parameter_group_name=dict(type="str"),
         parameter_group=dict(
             type="dict",
             options=dict(
@@ -339,19 +341,9 @@ def argument_spec() -> dict[str, Any]:
                 tags=dict(type="dict"),
             ),
         ),
-        cache_subnet_group_name=dict(type="str"),
-        security_group_ids=dict(type="list", elements="str"),
-        snapshot_retention_limit=dict(type="int"),
-        snapshot_window=dict(type="str"),
-        preferred_maintenance_window=dict(type="str"),
-        port=dict(type="int"),
-        auto_minor_version_upgrade=dict(type="bool"),
         apply_immediately=dict(type="bool", default=False),
-        final_snapshot_identifier=dict(type="str"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=1800),
+        **tag_options(),
+        **wait_options(1800),
     )
 
 

@@ -248,15 +248,16 @@ master_user_secret_arn:
   type: str
 """
 
-import datetime
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.argspec import optional, wait_options
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_managed import (
     KMS_OPTIONS,
     RDSContext,
     delete_cluster,
     ensure_cluster,
+    final_snapshot,
     rds_common_options,
+    warn_drift,
 )
 
 
@@ -265,23 +266,18 @@ def argument_spec() -> dict:
         rds_common_options(),
         db_cluster_identifier=dict(type="str", required=True, aliases=["id"]),
         engine=dict(type="str", choices=["aurora-postgresql", "aurora-mysql"]),
-        database_name=dict(type="str"),
-        db_cluster_parameter_group_name=dict(type="str"),
-        storage_type=dict(type="str"),
+        **optional("str", "database_name", "db_cluster_parameter_group_name", "storage_type", "instance_class"),
         instances=dict(
             type="list",
             elements="dict",
             options=dict(
                 db_instance_identifier=dict(type="str", required=True),
-                db_instance_class=dict(type="str"),
                 promotion_tier=dict(type="int"),
-                availability_zone=dict(type="str"),
-                db_parameter_group_name=dict(type="str"),
+                **optional("str", "db_instance_class", "availability_zone", "db_parameter_group_name"),
             ),
         ),
-        instance_class=dict(type="str"),
         purge_instances=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=3600),
+        **wait_options(3600),
     )
 
 
@@ -290,11 +286,7 @@ def main() -> None:
     p = module.params
     ctx = RDSContext(module)
     if p["state"] == "absent":
-        params = dict(p)
-        if not params["final_snapshot_identifier"] and not params["skip_final_snapshot"]:
-            params["final_snapshot_identifier"] = (
-                f"{p['db_cluster_identifier']}-final-{datetime.datetime.now(datetime.UTC):%Y%m%d%H%M%S}"
-            )
+        params = dict(p, final_snapshot_identifier=final_snapshot(p["db_cluster_identifier"], p))
         result = delete_cluster(ctx, params)
         module.exit_json(drift=[], pending_reboot=[], **result)
 
@@ -313,9 +305,7 @@ def main() -> None:
             module.fail_json(msg=f"instances[{index}] ({member['db_instance_identifier']}): no db_instance_class "
                              "and no instance_class")
     result = ensure_cluster(ctx, ctx.resolve_keys(p, KMS_OPTIONS), current)
-    if result["drift"]:
-        module.warn(f"DB cluster {p['db_cluster_identifier']}: {', '.join(result['drift'])} differ but cannot be "
-                    "changed in place (left as they are)")
+    warn_drift(module, f"DB cluster {p['db_cluster_identifier']}", result["drift"])
     secret_arn = (result["cluster"].get("master_user_secret") or {}).get("secret_arn")
     if secret_arn:
         result["master_user_secret_arn"] = secret_arn

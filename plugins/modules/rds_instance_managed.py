@@ -260,9 +260,8 @@ master_user_secret_arn:
   type: str
 """
 
-import datetime
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.argspec import optional, wait_options
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_compare import MEMBER_FORBIDDEN
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_managed import (
     KMS_OPTIONS,
@@ -270,7 +269,9 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_managed 
     delete_instance,
     describe_result,
     ensure_instance,
+    final_snapshot,
     rds_common_options,
+    warn_drift,
 )
 
 CREATE_REQUIRED_STANDALONE = ("engine", "db_instance_class", "allocated_storage", "master_username")
@@ -281,17 +282,12 @@ def argument_spec() -> dict:
     return dict(
         rds_common_options(),
         db_instance_identifier=dict(type="str", required=True, aliases=["id"]),
-        engine=dict(type="str"),
         db_instance_class=dict(type="str", aliases=["instance_class"]),
-        allocated_storage=dict(type="int"),
-        max_allocated_storage=dict(type="int"),
         storage_type=dict(type="str", choices=["gp2", "gp3", "io1", "io2", "standard"]),
-        db_name=dict(type="str"),
+        **optional("str", "engine", "db_name", "db_cluster_identifier", "availability_zone"),
+        **optional("int", "allocated_storage", "max_allocated_storage", "promotion_tier"),
         multi_az=dict(type="bool"),
-        db_cluster_identifier=dict(type="str"),
-        promotion_tier=dict(type="int"),
-        availability_zone=dict(type="str"),
-        wait_timeout=dict(type="int", default=1800),
+        **wait_options(1800),
     )
 
 
@@ -310,10 +306,7 @@ def check_scope(module: AnsibleAWSModule, member: bool) -> None:
 def ensure_absent(ctx: RDSContext, current: dict | None, member: bool) -> None:
     p, module = ctx.module.params, ctx.module
     ident = p["db_instance_identifier"]
-    snapshot = p["final_snapshot_identifier"]
-    if not snapshot and not p["skip_final_snapshot"]:
-        snapshot = f"{ident}-final-{datetime.datetime.now(datetime.UTC):%Y%m%d%H%M%S}"
-    report = delete_instance(ctx, ident, current, snapshot, p["skip_final_snapshot"],
+    report = delete_instance(ctx, ident, current, final_snapshot(ident, p), p["skip_final_snapshot"],
                              p["deletion_protection"] is False, member=member)
     if report["deleted"] and p["wait"] and not module.check_mode:
         ctx.wait_instance_gone(ident)
@@ -349,9 +342,7 @@ def main() -> None:
         ctx, ident, params, scope, tags, p["purge_tags"], p["apply_immediately"],
         reboot_pending=p["reboot_pending"], current=current,
     )
-    if report["drift"]:
-        module.warn(f"DB instance {ident}: {', '.join(report['drift'])} differ but cannot be changed in place "
-                    "(left as they are)")
+    warn_drift(module, f"DB instance {ident}", report["drift"])
     instance = report.get("instance") or {}
     if p["wait"] and not module.check_mode:
         instance = ctx.wait_instance(ident)

@@ -120,6 +120,7 @@ drift:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.cloudops.eks_platform.plugins.module_utils import rds_parameter_group
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.argspec import optional, state_option, tag_options
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_managed import RDSContext
 
 
@@ -128,14 +129,12 @@ def main() -> None:
         argument_spec=dict(
             name=dict(type="str", required=True),
             kind=dict(type="str", default="instance", choices=["instance", "cluster"]),
-            family=dict(type="str"),
-            description=dict(type="str"),
+            **optional("str", "family", "description"),
             parameters=dict(type="dict"),
             apply_method=dict(type="str", default="auto", choices=["auto", "immediate", "pending-reboot"]),
             purge_parameters=dict(type="bool", default=False),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            tags=dict(type="dict", aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            state=state_option(),
+            **tag_options(),
         ),
         supports_check_mode=True,
     )

@@ -127,6 +127,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import AWS_ERRORS, call, describe
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.argspec import optional, tag_options
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.kms import KeyResolver
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.tagging import plan_tags, update_tags
 
@@ -206,15 +207,11 @@ def argument_spec() -> dict[str, Any]:
         name=dict(type="str", required=True),
         fields=dict(type="dict", default={}),
         copy_fields=dict(type="dict", default={}),
-        source_secret_id=dict(type="str"),
-        db_instance_identifier=dict(type="str"),
-        db_cluster_identifier=dict(type="str"),
+        **optional("str", "source_secret_id", "db_instance_identifier", "db_cluster_identifier"),
+        **optional("str", "kms_key_id", "description"),
         keep_other_keys=dict(type="bool", default=False),
-        kms_key_id=dict(type="str"),
-        description=dict(type="str"),
         create=dict(type="bool", default=True),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **tag_options(),
     )
 
 

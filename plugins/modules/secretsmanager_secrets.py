@@ -209,6 +209,7 @@ from typing import Any
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import AWS_ERRORS, call, describe, exit_with
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.argspec import state_option, tag_options
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.kms import KeyResolver, key_matches
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.secrets import (
     DEFAULT_KMS_KEY,
@@ -349,9 +350,8 @@ def main() -> None:
     argument_spec = dict(
         secrets=dict(type="list", elements="dict", required=True, options=secret_options, no_log=False),
         kms_key_id=dict(type="str", no_log=False),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        **tag_options(),
+        state=state_option(),
         recovery_window=dict(type="int", default=7),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
