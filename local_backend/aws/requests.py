@@ -3,8 +3,11 @@
 moto keeps no record of the calls it served, so a test cannot prove that a role rejected bad input
 *before* it changed anything. This module fills that gap: a WSGI middleware (see ``server.py``) calls
 :func:`describe_request` for every AWS request and appends ``{"service", "operation", "method",
-"path"}`` to a :class:`RequestLog`, exposed at ``GET /_local/requests`` and cleared with
-``DELETE /_local/requests``. :func:`mutating` picks the calls that would change something.
+"path", "seconds"}`` to a :class:`RequestLog`, exposed at ``GET /_local/requests`` and cleared with
+``DELETE /_local/requests``; ``seconds`` is the time the backend spent serving the request (describing
+it plus moto's handling; ``None`` while it is still being served), so a benchmark can tell the time a run
+spends inside AWS calls from its own overhead (:func:`served_seconds`). :func:`mutating` picks the calls
+that would change something.
 
 Operation names are resolved the way AWS itself routes them: the ``Action`` parameter for query
 protocols (ec2, rds, iam, autoscaling, ...), the ``X-Amz-Target`` header for JSON protocols, the path of
@@ -173,6 +176,11 @@ def mutating(ops: Iterable[Mapping[str, Any] | str]) -> list[Any]:
         if is_mutating(name):
             result.append(op)
     return result
+
+
+def served_seconds(entries: Iterable[Mapping[str, Any]]) -> float:
+    """Sum of the ``seconds`` the backend spent serving the logged requests (entries without one count 0)."""
+    return sum(float(e.get("seconds") or 0.0) for e in entries)
 
 
 class RequestLog:

@@ -5,7 +5,8 @@
 request log and the ``/_local`` endpoints:
 
 * ``GET /_local/health`` -> ``200 {"status": "ok"}``
-* ``GET /_local/requests`` -> the request log (JSON list); ``DELETE /_local/requests`` clears it
+* ``GET /_local/requests`` -> the request log (JSON list; each entry's ``seconds`` is the time the backend
+  spent serving that request); ``DELETE /_local/requests`` clears it
 * ``GET /_local/config`` -> the latency configuration
 * ``GET /_local/clock`` -> ``{"now", "offset"}`` of the latency clock; ``POST /_local/clock`` with
   ``{"advance": S}`` moves it ``S`` seconds forward (resources in their creating state get there sooner)
@@ -20,6 +21,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,11 +106,17 @@ class LocalBackendApp:
                 return self._advance_clock(environ, start_response)
             return self._json(start_response, "404 Not Found", {"error": f"no such endpoint: {method} {path}"})
         if not path.startswith("/moto-api") and path != "/favicon.ico":
+            started = time.perf_counter()
             try:
                 entry = describe_request(environ)
             except Exception as exc:  # noqa: BLE001 - the log must never break the request it describes
                 entry = {"service": None, "operation": None, "method": method, "path": path, "error": repr(exc)}
+            entry["seconds"] = None  # set below; the key exists from the start so a concurrent GET can dump the entry
             self.log.append(entry)
+            try:
+                return self.moto_app(environ, start_response)
+            finally:
+                entry["seconds"] = round(time.perf_counter() - started, 6)
         return self.moto_app(environ, start_response)
 
 

@@ -83,7 +83,8 @@ def build_repository(state_dir: str | Path, source: Path = CHARTS_SRC) -> Path:
 
 # Release files the platform layer fetches by URL (not charts), served at the same paths as upstream's
 # GitHub release downloads, e.g. <repository>/gateway-api/releases/download/v1.2.0/standard-install.yaml.
-RELEASE_FILES = Path(__file__).resolve().parents[2] / "tests" / "files"
+# tests/charts/build.py derives them from a pinned package, like the charts' CRDs (tests/charts/sources.yml).
+RELEASE_FILES = CHARTS_SRC / "release-files"
 
 
 def publish_release_files(dest: Path, source: Path = RELEASE_FILES) -> list[Path]:

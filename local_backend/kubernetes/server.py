@@ -104,6 +104,7 @@ class Server:
             return _json(ApiError(401, "Unauthorized", "Unauthorized").status(), 401)
         if path.startswith("/_local/"):
             return await self.local(request)
+        started = time.perf_counter()
         body = await request.read()
         entry = {
             "method": request.method,
@@ -111,6 +112,7 @@ class Server:
             "query": request.query_string,
             "mutating": request.method in MUTATING and "dryRun" not in request.query,
             "user_agent": request.headers.get("User-Agent", ""),
+            "seconds": None,  # time spent serving it (a watch: how long the stream stayed open), set below
         }
         self.requests.append(entry)
         try:
@@ -124,6 +126,8 @@ class Server:
         except ApiError as exc:
             entry["status"] = exc.code
             return _error(exc)
+        finally:
+            entry["seconds"] = round(time.perf_counter() - started, 6)
 
     # ---------------------------------------------------------------- /_local
     async def local(self, request: web.Request) -> web.Response:

@@ -117,7 +117,7 @@ def run_playbook(
     playbook: str = "site.yml",
     inventories: tuple[str, ...] = ("inventories/local",),
     env: dict | None = None,
-    timeout: int = 900,
+    timeout: int = 3600,  # a safety net against a hung run, never a speed check (CI shares the machine)
     tmp: Path | None = None,
 ) -> Run:
     timings = (tmp or backend.state_dir) / f"timings-{os.getpid()}-{len(args)}-{abs(hash(args))}.json"

@@ -81,7 +81,7 @@ def _resolve(tmp_path: Path, overlay: dict) -> dict:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=1800,  # safety net only
         check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -30,7 +30,7 @@ LAYER_NAMESPACES = [NS, "istio-system", "external-secrets", "argocd"]
 
 
 class TeardownPlatform(Platform):
-    def play(self, *args: str, playbook: str = "site.yml", timeout: int = 900):
+    def play(self, *args: str, playbook: str = "site.yml", timeout: int = 3600):
         env = {"PATH": self.env()["PATH"], "HOME": str(self.tmp)}
         return run_playbook(self.backend, *args, playbook=playbook, env=env, timeout=timeout)
 

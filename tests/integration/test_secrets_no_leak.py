@@ -113,7 +113,7 @@ def run_playbook(backend: dict, *extra: str) -> tuple[int, str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=180,
+        timeout=1800,  # safety net only
         check=False,
     )
     return done.returncode, done.stdout

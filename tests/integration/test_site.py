@@ -41,6 +41,7 @@ REDIS_GROUP = f"{NAME}-{REDIS['suffix']}"
 def _cluster_id(spec: dict) -> str:
     return spec.get("name") or f"{NAME}-{spec['suffix']}"
 
+
 WINDOW = 12  # no substring this long of a secret value may appear in a log
 SECRET_FIELD_WORDS = ("password", "secret", "token", "key")
 # Every role's own tag (README's tag table; test_project checks the table against --list-tags).
@@ -280,8 +281,33 @@ def test_teardown_refuses_without_confirmation_then_removes_everything(site: Sit
     assert refused.rc != 0 and "platform_teardown_confirm" in refused.text()
 
     confirm = ("-e", f"platform_teardown_confirm={NAME}")
+    # A protected environment: the instance's deletion protection on and kept by the inventory (as in prod),
+    # a bucket with an object and no force: refused before the first delete, naming both, nothing changed.
+    rds, s3 = backend.client("rds"), backend.client("s3")
+    rds.modify_db_instance(DBInstanceIdentifier=INSTANCE, DeletionProtection=True, ApplyImmediately=True)
+    bucket = next(b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(f"{NAME}-"))
+    s3.put_object(Bucket=bucket, Key="keep.txt", Body=b"data")
+    backend.clear_requests()
+    protected = run_playbook(
+        backend, *confirm, "-e", "platform_deletion_protection=true", *AURORA, playbook="teardown.yml"
+    )
+    assert protected.rc != 0
+    failure = protected.text()
+    assert f"RDS instance {INSTANCE} has deletion protection on" in failure, failure[-3000:]
+    assert "platform_deletion_protection" in failure and f"S3 bucket {bucket} is not empty" in failure
+    assert backend.mutating_requests() == [], "the refused teardown changed something"
+    assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["DeletionProtection"]
+    assert backend.client("elasticache").describe_replication_groups()["ReplicationGroups"] != []
+    rds.modify_db_instance(DBInstanceIdentifier=INSTANCE, DeletionProtection=False, ApplyImmediately=True)
+
     down = run_playbook(
-        backend, *confirm, "-e", "aws_s3_force_delete=true", "-e", "aws_ecr_force_delete=true", *AURORA,
+        backend,
+        *confirm,
+        "-e",
+        "aws_s3_force_delete=true",
+        "-e",
+        "aws_ecr_force_delete=true",
+        *AURORA,
         playbook="teardown.yml",
     )
     assert_ok(down)

@@ -26,7 +26,12 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from local_backend.aws import latency  # noqa: E402
-from local_backend.aws.requests import is_mutating, mutating, service_from_authorization  # noqa: E402
+from local_backend.aws.requests import (  # noqa: E402
+    is_mutating,
+    mutating,
+    served_seconds,
+    service_from_authorization,
+)
 from local_backend.aws.server import BackendHandle, start_in_thread  # noqa: E402
 from tests.unit.conftest import aws_client  # noqa: E402
 
@@ -143,6 +148,8 @@ def test_request_log_records_operations_and_classifies_them(local_backend_core_s
         ("kms", "GenerateRandom", "POST"),
     ]
     assert log[6]["path"] == "/log-test-bucket/a/b.txt"
+    assert all(isinstance(e["seconds"], float) and e["seconds"] >= 0 for e in log)  # time spent serving each
+    assert served_seconds([{"seconds": 0.25}, {"seconds": None}, {"operation": "X"}, {"seconds": 1.5}]) == 1.75
     assert [e["operation"] for e in mutating(log)] == ["CreateVpc", "CreateBucket", "PutBucketVersioning", "PutObject"]
     assert local_backend_core_server.requests.entries() == log
 
