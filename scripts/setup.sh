@@ -36,6 +36,20 @@ else
   echo "setup: venv up to date"
 fi
 
+# Controller speed-up: speedups/cloudops_speedups.py (a process-wide cache of botocore's service models and
+# client methods, which pays off in mitogen's long-lived interpreters; see its docstring) is copied into the
+# venv and loaded by a .pth file. CLOUDOPS_BOTOCORE_CACHE=0 turns it off for one run.
+site_dir=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+pth_line='import cloudops_speedups; cloudops_speedups.install()'
+if cmp -s speedups/cloudops_speedups.py "$site_dir/cloudops_speedups.py" \
+  && [ "$(cat "$site_dir/cloudops_speedups.pth" 2>/dev/null)" = "$pth_line" ]; then
+  echo "setup: controller speed-ups up to date"
+else
+  install -m 0644 speedups/cloudops_speedups.py "$site_dir/cloudops_speedups.py"
+  echo "$pth_line" > "$site_dir/cloudops_speedups.pth"
+  echo "setup: controller speed-ups installed into $site_dir"
+fi
+
 # PostgreSQL server binaries for the local backend's RDS bridge (python -m local_backend up --postgres):
 # the Debian package `postgresql`, installed only when no /usr/lib/postgresql/*/bin/initdb exists.
 if [ -n "${LOCAL_BACKEND_PG_BINDIR:-}" ]; then

@@ -17,7 +17,7 @@ DOCUMENTATION = r"""
 name: scaling_schedule_problems
 short_description: List what is wrong with the scaling schedules
 description:
-  - Returns every problem of the schedule list (empty when valid), each naming C(<variable>[i].<field>):
+  - Returns every problem of the schedule list (empty when valid), each naming C(<variable>[i].<field>), for
     unknown or missing fields, names, five-field cron syntax, IANA time zones (zoneinfo), sizes.
   - Also provides C(workload_scaling_jobs) (the workload CronJobs, shifted by the lead/lag minutes) and
     C(cron_shift) (a fixed-time cron moved by signed minutes, across midnight into the day of week).

@@ -1,0 +1,122 @@
+"""The controller speed-ups: botocore's process-wide model cache (speedups/cloudops_speedups.py, loaded by
+make setup's .pth file) and the mitogen strategy shim's warm-ups (strategy_plugins/mitogen_linear.py).
+
+A cache that returned another service's model, shared one client class's methods with another, or ignored
+the loader's search paths would break real API calls; these tests call botocore through a Stubber and
+compare with an uncached botocore in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "speedups"))
+
+import cloudops_speedups  # noqa: E402
+
+
+def _run(code: str, **env: str) -> str:
+    full_env = {**os.environ, **env}
+    out = subprocess.run([sys.executable, "-c", code], env=full_env, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def test_make_setup_loads_it_in_every_venv_interpreter_and_the_switch_turns_it_off():
+    code = "import boto3, cloudops_speedups; print(cloudops_speedups.PATCHED)"
+    assert _run(code) == "True", "the .pth file of make setup is not installed in this venv"
+    assert _run(code, CLOUDOPS_BOTOCORE_CACHE="0") == "False"
+    # Interpreters that never import botocore do not import it because of the hook.
+    assert _run("import sys; print('botocore' in sys.modules)") == "False"
+
+
+@pytest.fixture(scope="module")
+def patched():
+    cloudops_speedups.patch_botocore()
+    import boto3
+
+    return boto3
+
+
+def _client(boto3, service: str):
+    return boto3.session.Session().client(
+        service, region_name="eu-west-1", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+
+
+def test_two_sessions_share_one_parsed_model_and_still_make_correct_calls(patched):
+    from botocore.stub import Stubber
+
+    first, second = _client(patched, "ec2"), _client(patched, "ec2")
+    assert first.meta.service_model._service_description is second.meta.service_model._service_description
+    with Stubber(second) as stub:
+        stub.add_response("describe_vpcs", {"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]})
+        assert second.describe_vpcs()["Vpcs"][0]["VpcId"] == "vpc-1"
+    # each service keeps its own model and operations
+    rds = _client(patched, "rds")
+    assert rds.meta.service_model.service_name == "rds"
+    assert hasattr(rds, "describe_db_instances") and not hasattr(rds, "describe_vpcs")
+
+
+def test_operation_list_matches_uncached_botocore(patched):
+    cached = sorted(_client(patched, "elasticache").meta.service_model.operation_names)
+    uncached = json.loads(
+        _run(
+            "import boto3, json; c = boto3.session.Session().client('elasticache', region_name='eu-west-1', "
+            "aws_access_key_id='a', aws_secret_access_key='b'); "
+            "print(json.dumps(sorted(c.meta.service_model.operation_names)))",
+            CLOUDOPS_BOTOCORE_CACHE="0",
+        )
+    )
+    assert cached == uncached and "CreateReplicationGroup" in cached
+
+
+def test_class_customisations_stay_on_their_own_class(patched):
+    # boto3 adds upload_file to S3 clients through creating-client-class; a shared methods dict would leak it
+    s3, ec2 = _client(patched, "s3"), _client(patched, "ec2")
+    assert hasattr(s3, "upload_file") and not hasattr(ec2, "upload_file")
+    session = patched.session.Session()
+    session.events.register("creating-client-class.ec2", lambda class_attributes, **_: class_attributes.update(x=1))
+    marked = session.client("ec2", region_name="eu-west-1", aws_access_key_id="a", aws_secret_access_key="b")
+    assert getattr(marked, "x", None) == 1 and not hasattr(_client(patched, "ec2"), "x")
+
+
+def test_loader_search_paths_are_part_of_the_key(patched, tmp_path):
+    import botocore.loaders
+
+    model = {
+        "version": "2.0",
+        "metadata": {
+            "apiVersion": "2099-01-01",
+            "endpointPrefix": "fake",
+            "protocol": "json",
+            "serviceId": "Fake",
+            "signatureVersion": "v4",
+        },
+        "operations": {},
+        "shapes": {},
+    }
+    (tmp_path / "fake" / "2099-01-01").mkdir(parents=True)
+    (tmp_path / "fake" / "2099-01-01" / "service-2.json").write_text(json.dumps(model))
+    plain = botocore.loaders.Loader()
+    extra = botocore.loaders.Loader(extra_search_paths=[str(tmp_path)])
+    assert extra.load_service_model("fake", "service-2")["metadata"]["serviceId"] == "Fake"
+    with pytest.raises(botocore.exceptions.UnknownServiceError):
+        plain.load_service_model("fake", "service-2")
+
+
+def test_strategy_memoizes_collection_dirs_with_the_same_answer():
+    code = (
+        "import sys; sys.path.insert(0, 'strategy_plugins'); from ansible.plugins.loader import init_plugin_loader; "
+        "init_plugin_loader(); import ansible.collections.list as l; "
+        "before = list(l.list_collection_dirs()); import mitogen_linear as m; m._memoize_collection_dirs(); "
+        "after = list(l.list_collection_dirs()); again = list(l.list_collection_dirs()); "
+        "print(before == after == again and len(before) > 3, l.list_collection_dirs._cloudops_memoized)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-2:] == ["True", "True"], out.stdout + out.stderr
