@@ -229,6 +229,10 @@ def test_execution_environment_context_names_dependencies(tmp_path):
     assert {"amazon.aws", "community.aws", "kubernetes.core", "community.general"} <= names
     dockerfile = (ctx / "Dockerfile").read_text()
     assert "ansible-core==2.21.5" in dockerfile
+    # the controller speed-up, loaded by a .pth file of the image's Python as in make setup's venv
+    shipped = ctx / "_build" / "speedups" / "cloudops_speedups.py"
+    assert shipped.read_text() == (ROOT / "speedups" / "cloudops_speedups.py").read_text()
+    assert "import cloudops_speedups; cloudops_speedups.install()" in dockerfile
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])

@@ -4,9 +4,9 @@ Kubernetes API stand-in with its simulated External Secrets Operator (local_back
 One backend for the module; the layer is converged ONCE (``--tags platform`` on inventories/local, after
 the foundation's KMS key and secrets, which External Secrets reads, and a VPC tagged like the network
 role's, which Argo CD's cluster ConfigMap discovers). Every other test reads state back with kubectl/helm
-(never the converge output) or re-runs one tag expecting nothing to change. The whole layer's second run
-(changed=0) and check mode on the converged state are molecule's default scenario (idempotence, check,
-and its verify reads the layer back with k8s_info/helm_info), not repeated here.
+(never the converge output) or re-runs one tag expecting nothing to change. The whole site's second run
+(changed=0, no write to the Kubernetes API), check mode on the converged site and molecule's verify.yml
+(the layer read back with k8s_info/helm_info) are test_site.py's, not repeated here.
 """
 
 from __future__ import annotations

@@ -7,21 +7,25 @@ no mutating call in any plan, no secret value in the -vvv log, every role's tag 
 and writes nothing, the RDS, Aurora and ElastiCache settings and the endpoint secrets read back through
 boto3, and last, teardown.yml removes everything.
 
-The whole-site re-run (idempotence), check mode on the converged site and the per-resource verify
-through *_info modules are molecule's default scenario (converge -> idempotence -> check -> verify);
-they are not repeated here. Expected values come from the inventory and the seeds, not from the roles.
+Then the sequence of molecule's default scenario on the same converge: the no-change re-run (changed=0, no
+mutating AWS call, no write to the Kubernetes API), check mode on the converged site (changed=0) and
+molecule/default/verify.yml (every resource read back through *_info modules and boto3); make test does not
+converge molecule's scenario a second time. Expected values come from the inventory and the seeds, not from
+the roles.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 import yaml
 
-from .conftest import ROOT, Backend, Run, _start_backend, _stop_backend, assert_ok, run_playbook
+from .conftest import ROOT, VENV_BIN, Backend, Run, _start_backend, _stop_backend, assert_ok, run_playbook
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
@@ -139,6 +143,54 @@ def test_vvv_log_of_the_converge_has_no_secret_value(site: Site):
     assert must_check <= checked, f"secrets the leak check did not cover: {sorted(must_check - checked)}"
     leaked = sorted(name for name, vs in values.items() for v in vs if _leaks(site.converge.output, v))
     assert leaked == [], f"secret values found in the -vvv log: {leaked}"
+
+
+def _k8s_revision(backend: Backend) -> str:
+    """The Kubernetes API's current resourceVersion (a raw list's metadata.resourceVersion): every write to
+    any object, status included, moves it (kubectl's own -o json lists drop it, hence --raw)."""
+    env = {**os.environ, "KUBECONFIG": str(backend.state_dir / "kubeconfig"), "HOME": str(backend.state_dir)}
+    proc = subprocess.run(
+        [str(VENV_BIN / "kubectl"), "get", "--raw", "/api/v1/namespaces"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["metadata"]["resourceVersion"]
+
+
+# --- the converged site run again, planned, and verified ---------------------------------------------
+# (the sequence of molecule's default scenario - idempotence, check, verify - on this module's converge;
+# make test does not run molecule's own converge a second time: test_molecule_scenario.py covers the
+# scenario's create and destroy steps)
+
+
+def test_no_change_rerun_writes_nothing_to_aws_or_kubernetes(site: Site):
+    site.backend.clear_requests()
+    revision = _k8s_revision(site.backend)
+    rerun = run_playbook(site.backend, *AURORA)
+    assert_ok(rerun, changed=0)
+    assert site.backend.mutating_requests() == [], "a no-change run made a mutating AWS call"
+    # server-side apply re-sends each manifest (PATCH), which changes nothing on a converged object
+    assert _k8s_revision(site.backend) == revision, "a no-change run wrote to the Kubernetes API"
+
+
+def test_check_mode_on_the_converged_site_plans_nothing(site: Site):
+    site.backend.clear_requests()
+    plan = run_playbook(site.backend, "--check", "--diff", *AURORA)
+    assert_ok(plan, changed=0)
+    assert site.backend.mutating_requests() == []
+
+
+def test_molecule_verify_playbook_reads_the_converged_site_back(site: Site):
+    """molecule/default/verify.yml: every resource read back through *_info modules and boto3."""
+    verify = run_playbook(site.backend, playbook="molecule/default/verify.yml")
+    assert_ok(verify, changed=0)
+    # both plays ran on the host (a host-pattern or include mistake would pass with nothing verified)
+    assert "PLAY [Verify the foundation layer]" in verify.output and "PLAY [Verify the platform layer]" in verify.output
+    assert "skipping: no hosts matched" not in verify.output
 
 
 # ansible-core warns about any strategy plugin outside ansible.builtin: present = mitogen's strategy ran
