@@ -61,8 +61,9 @@ else
 
   # Two workers (the 2-core CI machine); the tests of one file stay on one worker (--dist loadfile), so
   # a module-scoped backend (one converge shared by a file's tests) is built once, not once per worker.
-  # The slowest tests are listed at the end.
-  pytest_cmd=(pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" --dist loadfile --durations=15 tests)
+  # Files are handed out longest first (tests/conftest.py; --no-loadscope-reorder keeps that order instead
+  # of xdist's most-tests-first). The slowest tests are listed at the end.
+  pytest_cmd=(pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder --durations=15 tests)
   run_pytest() { "${pytest_cmd[@]}" | tee "$work/pytest.log"; return "${PIPESTATUS[0]}"; }
   echo
   echo "=== [pytest] ${pytest_cmd[*]}"

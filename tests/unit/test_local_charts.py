@@ -122,7 +122,7 @@ def test_helm_repo_add_search_and_template(repo, helm, tmp_path):
                "--version", str(SOURCES[chart]["version"]), "-n", namespace]
         for value in values:
             cmd += ["--set", value]
-        rendered = [d for d in yaml.safe_load_all(run(cmd, env)) if d]
+        rendered = [d for d in yaml.load_all(run(cmd, env), Loader=yaml.CSafeLoader) if d]  # libyaml: CRDs are big
         names = {}
         for doc in rendered:
             names.setdefault(doc["kind"], set()).add(doc["metadata"]["name"])
