@@ -16,12 +16,27 @@ Installed by ``make setup`` as a ``.pth`` file in the virtual environment; it pa
 when ``botocore.client`` is first imported, so Python processes that never use botocore pay nothing.
 ``CLOUDOPS_BOTOCORE_CACHE=0`` turns it off. Without mitogen (``ANSIBLE_STRATEGY=linear``) each task is a
 new process and the cache changes nothing.
+
+The second cache is for the controller's Jinja templates (``install_template_cache``, called by the
+project's strategy plugin, strategy_plugins/mitogen_linear.py, in the controller before the workers
+fork). Ansible runs every task in a freshly forked worker and compiles each template the task uses there
+(Jinja's parse and code generation, about half of a worker's CPU on this project's validation tasks); the
+worker's in-memory caches die with it. Compiled templates are kept on disk instead, as marshalled code
+objects, like Python's own ``__pycache__``: the key is the template source and everything code generation
+reads (Python, ansible-core and Jinja versions, the environment's syntax settings, the filter and test
+plugin files of every search path and collection). ``CLOUDOPS_TEMPLATE_CACHE=0`` turns it off;
+``CLOUDOPS_TEMPLATE_CACHE_DIR`` moves it (default ``$XDG_CACHE_HOME`` or ``~/.cache``, then
+``cloudops-eks-platform/jinja``); a directory not owned by the user or writable by others is not used.
 """
 
 from __future__ import annotations
 
+import contextvars
+import hashlib
+import marshal
 import os
 import sys
+import time
 
 _DATA: dict = {}
 _METHODS: dict = {}
@@ -108,3 +123,190 @@ def install() -> None:
         patch_botocore()
     elif not any(isinstance(f, _AfterImport) for f in sys.meta_path):
         sys.meta_path.insert(0, _AfterImport())
+
+
+# --- compiled Jinja templates, cached on disk ------------------------------------------------------------
+
+TEMPLATE_CACHE_VERSION = "1"
+TEMPLATE_CACHE_MAX_ENTRIES = 20000  # a bound on the directory (templates are the playbooks' own strings)
+_TEMPLATE_CACHE: dict = {"dir": None, "salt": b"", "hits": 0, "misses": 0}
+_EXPRESSION = contextvars.ContextVar("cloudops_expression_source", default=None)
+
+
+def template_cache_dir() -> str:
+    explicit = os.environ.get("CLOUDOPS_TEMPLATE_CACHE_DIR")
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "cloudops-eks-platform", "jinja")
+
+
+def _private_dir(path: str) -> bool:
+    """Create ``path`` (mode 0700) if needed; True only if it is a directory this user owns that nobody
+    else can write (its files are code the controller runs)."""
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        st = os.stat(path)
+    except OSError:
+        return False
+    import stat
+
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _plugin_fingerprint() -> bytes:
+    """What Jinja's code generation reads besides the source: the filter and test plugins (a filter's
+    pass_context/pass_environment marker changes the generated call). Every filter/test plugin file on
+    the loaders' search paths and in every collection path, by path, size and modification time."""
+    import glob
+
+    import ansible
+    import jinja2
+    from ansible.plugins.loader import filter_loader, test_loader
+
+    try:
+        from ansible.utils.collection_loader import AnsibleCollectionConfig
+
+        collection_paths = list(AnsibleCollectionConfig.collection_paths or [])
+    except Exception:  # noqa: BLE001 - no collection finder: the loaders' paths are still fingerprinted
+        collection_paths = []
+    files = set()
+    for loader in (filter_loader, test_loader):
+        for directory in loader._get_paths():
+            files.update(glob.glob(os.path.join(directory, "*.py")))
+    for root in collection_paths:
+        for kind in ("filter", "test"):
+            files.update(glob.glob(os.path.join(root, "ansible_collections", "*", "*", "plugins", kind, "*.py")))
+    digest = hashlib.sha256()
+    for item in (TEMPLATE_CACHE_VERSION, sys.implementation.cache_tag, ansible.__version__, jinja2.__version__):
+        digest.update(f"{item}\0".encode())
+    for path in sorted(files):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return digest.digest()
+
+
+def install_template_cache(cache_dir: str | None = None) -> bool:
+    """Patch ansible-core's Jinja environment to keep compiled templates on disk (idempotent). Call it in
+    the controller before the workers fork. False (nothing patched) when turned off, when ansible-core's
+    templating internals are not the ones this was written for, or when the directory is not private."""
+    if os.environ.get("CLOUDOPS_TEMPLATE_CACHE", "1") == "0":
+        return False
+    try:
+        import jinja2
+        from ansible._internal._templating import _jinja_bits
+        from ansible._internal._templating._jinja_common import _TemplateConfig
+    except ImportError:
+        return False
+    env_cls = getattr(_jinja_bits, "AnsibleEnvironment", None)
+    if env_cls is not None and getattr(env_cls.compile, "_cloudops_cached", False) and cache_dir is None:
+        return _TEMPLATE_CACHE["dir"] is not None  # installed by an earlier play of this run
+    compile_context = getattr(_jinja_bits, "_TemplateCompileContext", None)
+    field_names = getattr(_jinja_bits, "_TEMPLATE_OVERRIDE_FIELD_NAMES", None)
+    if env_cls is None or compile_context is None or field_names is None:
+        return False
+    root = cache_dir or template_cache_dir()
+    salt = _plugin_fingerprint()
+    directory = os.path.join(root, salt.hex()[:16])
+    if not (_private_dir(root) and _private_dir(directory)):
+        return False
+    _TEMPLATE_CACHE.update(dir=directory, salt=salt)
+    _prune_other_generations(root, directory)
+    if getattr(env_cls.compile, "_cloudops_cached", False):
+        return True
+
+    base_compile = jinja2.Environment.compile
+    base_compile_expression = env_cls.compile_expression
+
+    def compile_expression(self, source, *args, **kwargs):
+        token = _EXPRESSION.set(str.__str__(source) if isinstance(source, str) else None)
+        try:
+            return base_compile_expression(self, source, *args, **kwargs)
+        finally:
+            _EXPRESSION.reset(token)
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # noqa: A001
+        directory = _TEMPLATE_CACHE["dir"]
+        if raw or directory is None or getattr(self, "_debuggable_template_source", False):
+            return base_compile(self, source, name, filename, raw, defer_init)
+        if isinstance(source, str):
+            kind, text = "template", str.__str__(source)
+        elif isinstance(source, jinja2.nodes.Template) and _EXPRESSION.get() is not None:
+            kind, text = "expression", _EXPRESSION.get()
+        else:
+            return base_compile(self, source, name, filename, raw, defer_init)
+        tcc = compile_context.current(optional=True)
+        settings = (
+            type(self).__module__,
+            type(self).__qualname__,
+            tuple(repr(getattr(self, field, None)) for field in field_names),
+            bool(tcc and tcc.escape_backslashes),
+            bool(_TemplateConfig.allow_embedded_templates),
+            tuple(_TemplateConfig.jinja_extensions or ()),
+            self.is_async,
+            self.optimized,
+            name,
+            filename,
+            defer_init,
+        )
+        digest = hashlib.sha256(_TEMPLATE_CACHE["salt"])
+        digest.update(repr((kind, settings)).encode())
+        digest.update(b"\0")
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        path = os.path.join(directory, digest.hexdigest() + ".code")
+        try:
+            with open(path, "rb") as handle:
+                code = marshal.loads(handle.read())
+            _TEMPLATE_CACHE["hits"] += 1
+            return code
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+        code = base_compile(self, source, name, filename, raw, defer_init)
+        _TEMPLATE_CACHE["misses"] += 1
+        _store(path, directory, code)
+        return code
+
+    compile._cloudops_cached = True
+    compile.__wrapped__ = base_compile
+    compile_expression.__wrapped__ = base_compile_expression
+    env_cls.compile = compile
+    env_cls.compile_expression = compile_expression
+    return True
+
+
+def _store(path: str, directory: str, code) -> None:
+    try:
+        data = marshal.dumps(code)
+    except ValueError:  # a constant marshal cannot write: that template is compiled each time
+        return
+    try:
+        if len(os.listdir(directory)) >= TEMPLATE_CACHE_MAX_ENTRIES:
+            return
+        tmp = f"{path}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the whole file or none
+    except OSError:
+        pass
+
+
+def _prune_other_generations(root: str, keep: str, max_age_days: int = 7) -> None:
+    """Remove cache generations (other plugin fingerprints) untouched for a week."""
+    import shutil
+
+    cutoff = time.time() - max_age_days * 86400
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.path != keep and entry.is_dir(follow_symlinks=False):
+            try:
+                if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+            except OSError:
+                pass

@@ -70,7 +70,27 @@ class StrategyModule(_MitogenLinear):
             pass
         for name in WARM_COLLECTIONS:
             _import_plugins(importlib, name)
+        _warm_templating()
         return super().run(iterator, play_context)
+
+
+def _warm_templating():
+    """ansible-core's own filters and tests (filter/core.py imports the crypt helpers) are loaded by the
+    first template of each worker otherwise; and compiled templates are kept on disk
+    (speedups/cloudops_speedups.py, installed into the virtualenv by make setup)."""
+    from ansible.plugins.loader import filter_loader, test_loader
+
+    for loader in (filter_loader, test_loader):
+        ensure = getattr(loader, "_ensure_non_collection_wrappers", None)
+        if ensure is not None:
+            ensure()
+    try:
+        import cloudops_speedups
+    except ImportError:  # an install without make setup: templates are compiled by each worker
+        return
+    install = getattr(cloudops_speedups, "install_template_cache", None)
+    if install is not None:
+        install()
 
 
 def _import_plugins(importlib, collection):

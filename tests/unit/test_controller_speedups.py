@@ -120,3 +120,74 @@ def test_strategy_memoizes_collection_dirs_with_the_same_answer():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split()[-2:] == ["True", "True"], out.stdout + out.stderr
+
+
+# --- compiled Jinja templates kept on disk (install_template_cache) ----------------------------------------
+
+TEMPLATE_PROBE = """
+import json
+import cloudops_speedups
+from ansible._internal._datatag._tags import TrustedAsTemplate
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+
+installed = cloudops_speedups.install_template_cache()
+templar = Templar(loader=DataLoader(), variables={"xs": [3, 1, 2], "name": "db", "n": 2})
+trusted = TrustedAsTemplate().tag
+print(json.dumps({
+    "installed": installed,
+    "template": templar.template(trusted("{{ xs | sort | join(',') }}-{{ name | upper }}")),
+    "expression": templar.evaluate_conditional(trusted("xs | length > n")),
+    "native": templar.template(trusted("{{ xs | length > n }}")),
+    "hits": cloudops_speedups._TEMPLATE_CACHE["hits"],
+    "misses": cloudops_speedups._TEMPLATE_CACHE["misses"],
+}))
+"""
+
+
+def _probe(cache: Path, **env: str) -> dict:
+    return json.loads(_run(TEMPLATE_PROBE, CLOUDOPS_TEMPLATE_CACHE_DIR=str(cache), **env).splitlines()[-1])
+
+
+def _entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("*/*.code"))
+
+
+def test_compiled_templates_are_reused_from_disk_by_the_next_process_with_the_same_results(tmp_path):
+    cache = tmp_path / "jinja"
+    first = _probe(cache)
+    assert first["installed"] and (first["hits"], first["misses"]) == (0, 3)
+    assert len(_entries(cache)) == 3
+    second = _probe(cache)
+    assert (second["hits"], second["misses"]) == (3, 0)
+    results = ("template", "expression", "native")
+    off = _probe(cache, CLOUDOPS_TEMPLATE_CACHE="0")
+    assert not off["installed"] and (off["hits"], off["misses"]) == (0, 0)
+    # the same answers (and types) with and without the cache
+    assert [first[k] for k in results] == [second[k] for k in results] == [off[k] for k in results]
+    assert (first["template"], first["expression"], first["native"]) == ("1,2,3-DB", True, True)
+    for entry in _entries(cache):
+        assert entry.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_changed_filter_plugin_starts_a_new_generation(tmp_path):
+    plugins = tmp_path / "filter_plugins"
+    plugins.mkdir()
+    (plugins / "extra.py").write_text("class FilterModule:\n    def filters(self):\n        return {}\n")
+    code = (
+        "import cloudops_speedups; from ansible.plugins.loader import init_plugin_loader; init_plugin_loader(); "
+        "print(cloudops_speedups._plugin_fingerprint().hex())"
+    )
+    env = {"ANSIBLE_FILTER_PLUGINS": str(plugins)}
+    before, same = _run(code, **env), _run(code, **env)
+    (plugins / "extra.py").write_text("class FilterModule:\n    def filters(self):\n        return {'x': str}\n")
+    assert before == same != _run(code, **env)
+
+
+def test_a_cache_directory_others_can_write_is_not_used(tmp_path):
+    cache = tmp_path / "jinja"
+    cache.mkdir()
+    cache.chmod(0o777)
+    probe = _probe(cache)
+    assert not probe["installed"] and probe["template"] == "1,2,3-DB"
+    assert _entries(cache) == []
