@@ -13,8 +13,6 @@ LONGEST_FIRST = (
     "integration/test_site.py",
     "integration/test_platform.py",
     "integration/test_migration.py",
-    "integration/test_platform_teardown.py",
-    "integration/test_two_platforms.py",
     "integration/test_bad_inputs.py",
     "integration/test_foundation.py",
     "integration/test_modules.py",

@@ -1,5 +1,5 @@
 """Read every resource the foundation and data layers build back from the backend, with ids, names, tags and
-settings, in a form two reads can be compared with (sorted, no timestamps). Used by test_two_platforms.py
+settings, in a form two reads can be compared with (sorted, no timestamps). Used by test_migration.py
 (what one platform owns, before and after the other is built and torn down) and test_migration.py (the
 account the old code built, before and after the new code runs on it).
 

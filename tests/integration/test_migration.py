@@ -11,6 +11,17 @@ settings); the NEW code and the NEW inventories/prod run on the same account: ch
 read-back. Both runs point at the backend through inventories/examples/local_backend_overlay.
 
 Skipped only when the git history does not hold that commit (a shallow clone); CI clones the full history.
+
+Then, on the same account, two platforms (issue 7, point 4): the prod inventory with another project (an
+overlay that sets `platform_project`, the default ECR pattern `{project}/{environment}/{service}` - weAlist's
+`{environment}/{service}` would be shared by two platforms of one environment -, another master username,
+and no deletion protection so that it can be torn down) is built beside it with `--tags foundation,data
+--skip-tags databases`; every resource read back (resource_dump.py: ids, names, tags, settings) belongs to
+one of the two, each has its own full set and no name is shared; then the second is torn down (teardown.yml,
+confirmed by its platform name): the first is exactly as it was (same ids, tags, settings, secret versions)
+and nothing of the second is left. The second platform skips `databases`: the emulator serves every RDS
+instance from one PostgreSQL server, where two instances share server roles (a gap of the emulator, not of
+AWS, whose instances are separate servers).
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ import os
 import subprocess
 import tarfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,6 +45,7 @@ pytestmark = [pytest.mark.slow]
 OLD_COMMIT = "26d260b"
 OVERLAY = ROOT / "inventories/examples/local_backend_overlay"
 TAGS = ("--tags", "foundation,data")
+PROD = ("inventories/prod", str(OVERLAY))
 
 
 def _git(*args: str) -> subprocess.CompletedProcess:
@@ -83,29 +96,108 @@ def _run_old(old: Path, backend: Backend) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=old, env=env, capture_output=True, text=True, timeout=1800)
 
 
-@pytest.fixture
-def pg_backend(tmp_path) -> Iterator[Backend]:
+@dataclass
+class Account:
+    backend: Backend
+    tmp: Path
+    converged_by_new_code: bool = False
+
+
+@pytest.fixture(scope="module")
+def account(tmp_path_factory) -> Iterator[Account]:
     """With the PostgreSQL server: the per-service databases (tag databases) are part of the data layer."""
-    backend = _start_backend(tmp_path / "backend", postgres=True)
-    yield backend
-    _stop_backend(backend)
+    tmp = tmp_path_factory.mktemp("migration")
+    backend = _start_backend(tmp / "backend", postgres=True)
+    try:
+        yield Account(backend, tmp)
+    finally:
+        _stop_backend(backend)
 
 
-def test_prod_inventory_converges_unchanged_on_an_account_built_by_the_old_code(pg_backend: Backend, tmp_path):
-    old = _export_old_tree(tmp_path / "old")
-    built = _run_old(old, pg_backend)
+def test_prod_inventory_converges_unchanged_on_an_account_built_by_the_old_code(account: Account):
+    backend = account.backend
+    old = _export_old_tree(account.tmp / "old")
+    built = _run_old(old, backend)
     assert built.returncode == 0, f"the old code failed:\n{(built.stdout + built.stderr)[-6000:]}"
-    before = resource_dump.dump(pg_backend.client)
+    before = resource_dump.dump(backend.client)
     # The old code built the prod inventory's resources (else an empty account would trivially compare equal).
     assert [i["name"] for i in before["rds_instance"]] == ["wealist-prod-postgres"]
     assert [i["name"] for i in before["redis_group"]] == ["wealist-prod-redis"]
     assert len(before["s3_bucket"]) == 3 and len(before["ecr_repository"]) == 7
 
-    run = run_playbook(pg_backend, *TAGS, inventories=("inventories/prod", str(OVERLAY)))
+    run = run_playbook(backend, *TAGS, inventories=PROD)
     assert_ok(run, changed=0)
-    after = resource_dump.dump(pg_backend.client)
+    account.converged_by_new_code = True
+    after = resource_dump.dump(backend.client)
     changed = {
         kind: {"before": before[kind], "after": after.get(kind)} for kind in before if before[kind] != after.get(kind)
     }
     assert changed == {}, "the new code changed resources the old code built"
     assert set(after) == set(before)
+
+
+# --- two platforms in the account ----------------------------------------------------------------------------
+PROD_VALUES = yaml.safe_load((ROOT / "inventories/prod/group_vars/all/main.yml").read_text())
+FIRST_PROJECT = PROD_VALUES["platform_project"]
+ENVIRONMENT = PROD_VALUES["platform_environment"]
+SECOND_PROJECT = "otherapp"
+PLATFORMS = {FIRST_PROJECT: f"{FIRST_PROJECT}-{ENVIRONMENT}", SECOND_PROJECT: f"{SECOND_PROJECT}-{ENVIRONMENT}"}
+SECOND_TAGS = (*TAGS, "--skip-tags", "databases")
+
+
+def _second_overlay(tmp: Path) -> Path:
+    overlay = tmp / "second_platform"
+    (overlay / "group_vars/all").mkdir(parents=True)
+    (overlay / "hosts.yml").write_text("all:\n  children:\n    aws_account: {}\n")
+    # its own master user (see the docstring); unprotected, without a final snapshot, so that it can be torn down
+    instances = [
+        {**entry, "master_username": f"{SECOND_PROJECT}_admin", "final_snapshot": False}
+        for entry in PROD_VALUES["platform_rds_instances"]
+    ]
+    values = {
+        "platform_project": SECOND_PROJECT,
+        "platform_ecr_name_pattern": "{project}/{environment}/{service}",
+        "platform_rds_instances": instances,
+        "platform_deletion_protection": False,
+    }
+    (overlay / "group_vars/all/main.yml").write_text("---\n" + yaml.safe_dump(values))
+    return overlay
+
+
+def _non_empty(d: resource_dump.Dump) -> dict[str, int]:
+    return {kind: len(items) for kind, items in d.items() if items}
+
+
+def test_two_projects_are_disjoint_and_teardown_of_one_leaves_the_other(account: Account):
+    backend = account.backend
+    if not account.converged_by_new_code:  # the migration test was skipped or failed: build the first here
+        assert_ok(run_playbook(backend, *TAGS, inventories=PROD))
+    second_inventories = (*PROD, str(_second_overlay(account.tmp)))
+    assert_ok(run_playbook(backend, *SECOND_TAGS, inventories=second_inventories))
+    both = resource_dump.dump(backend.client)
+    unowned = {
+        kind: [i.get("name") or i.get("id") for i in items if resource_dump.owner(i, kind, PLATFORMS) is None]
+        for kind, items in both.items()
+    }
+    assert {k: v for k, v in unowned.items() if v} == {}, "resources of neither platform"
+    first, second = (resource_dump.of_project(both, p, PLATFORMS) for p in (FIRST_PROJECT, SECOND_PROJECT))
+    kinds = _non_empty(first)
+    # Sanity: the first platform built every kind of the two layers (else the comparisons prove little).
+    for kind in ("vpc", "subnet", "nat_gateway", "vpc_endpoint", "kms_key", "s3_bucket", "ecr_repository",
+                 "secret", "rds_instance", "redis_group", "cache_subnet_group"):  # fmt: skip
+        assert kind in kinds, f"inventories/prod built no {kind}"
+    # Each built its own full set: nothing adopted from the other, no name shared.
+    assert _non_empty(second) == kinds, "the second platform must build as many resources of each kind"
+    assert resource_dump.names(first) & resource_dump.names(second) == set()
+    second_repos = {r["name"] for r in second["ecr_repository"]}
+    assert all(name.startswith(f"{SECOND_PROJECT}/{ENVIRONMENT}/") for name in second_repos), second_repos
+    assert second_repos.isdisjoint(r["name"] for r in first["ecr_repository"])
+
+    confirm = ("-e", f"platform_teardown_confirm={PLATFORMS[SECOND_PROJECT]}")
+    assert_ok(run_playbook(backend, *confirm, *SECOND_TAGS, playbook="teardown.yml", inventories=second_inventories))
+    after = resource_dump.dump(backend.client)
+    assert resource_dump.of_project(after, FIRST_PROJECT, PLATFORMS) == first, (
+        "teardown of the second platform changed resources of the first"
+    )
+    left = _non_empty(resource_dump.of_project(after, SECOND_PROJECT, PLATFORMS))
+    assert left == {}, f"the second platform's teardown left {left}"
