@@ -37,7 +37,6 @@ MASTER = RDS["master_username"]
 DATABASES = RDS["databases"]
 EXTENSIONS = {"pg_stat_statements", "uuid-ossp"}
 WINDOW = 6  # no substring of the master password this long may appear in a log
-BAD_CASE = ROOT / "tests" / "bad_inputs" / "databases_name_invalid"
 
 
 @pytest.fixture(scope="module")
@@ -133,14 +132,3 @@ def test_missing_instance_check_mode_previews_and_a_real_run_names_the_rds_tag(p
         real.text(),
     ), real.output[-3000:]
     assert pg_backend.mutating_requests() == []
-
-
-def test_bad_database_name_fails_before_any_aws_call(pg_backend: Backend) -> None:
-    spec = yaml.safe_load((BAD_CASE / "case.yml").read_text())
-    pg_backend.clear_requests()
-    run = run_playbook(
-        pg_backend, "--tags", spec["tags"], inventories=("inventories/local", str(BAD_CASE.relative_to(ROOT)))
-    )
-    assert run.rc != 0
-    assert spec["expect"] in run.text(), run.output[-3000:]
-    assert pg_backend.requests() == [], "validation must come before any AWS call"
