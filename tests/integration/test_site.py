@@ -3,9 +3,10 @@
 The fixture plans site.yml on an empty account (check mode), builds the foundation alone, plans the data
 layer on it, then converges the whole site with -vvv and two Aurora clusters (the seeds' shapes, which
 the weAlist inventory does not have). The tests then assert on those runs and on the converged account:
-no mutating call in any plan, no secret value in the -vvv log, every role's tag alone changes nothing
-and writes nothing, the RDS, Aurora and ElastiCache settings and the endpoint secrets read back through
-boto3, and last, teardown.yml removes everything.
+no mutating call in any plan, no secret value in the -vvv log, the aurora tag alone changes nothing and
+writes nothing (the other roles' tags run alone in test_migration.py, on another converged account), the
+RDS, Aurora and ElastiCache settings and the endpoint secrets read back through boto3, and last,
+teardown.yml removes everything.
 
 Then the sequence of molecule's default scenario on the same converge: the no-change re-run (changed=0, no
 mutating AWS call, no write to the Kubernetes API), check mode on the converged site (changed=0) and
@@ -48,8 +49,6 @@ def _cluster_id(spec: dict) -> str:
 
 WINDOW = 12  # no substring this long of a secret value may appear in a log
 SECRET_FIELD_WORDS = ("password", "secret", "token", "key")
-# Every role's own tag (README's tag table; test_project checks the table against --list-tags).
-ROLE_TAGS = ["network", "kms", "s3", "ecr", "secrets", "rds", "aurora", "elasticache", "databases"]
 
 
 @dataclass
@@ -193,28 +192,12 @@ def test_molecule_verify_playbook_reads_the_converged_site_back(site: Site):
     assert "skipping: no hosts matched" not in verify.output
 
 
-# ansible-core warns about any strategy plugin outside ansible.builtin: present = mitogen's strategy ran
-MITOGEN_WARNING = "Use of strategy plugins not included in ansible.builtin"
-# the tag run with the stock strategy (README "Strategy": the documented switch back from mitogen); a short
-# role, since every AWS task of the stock strategy starts its own Python and boto3
-LINEAR_TAG = "kms"
-
-
-@pytest.mark.parametrize("tag", ROLE_TAGS)
-def test_each_role_tag_alone_changes_nothing_and_writes_nothing(site: Site, tag: str):
+def test_aurora_tag_alone_changes_nothing_and_writes_nothing(site: Site):
+    """The one role tag run here: only this converge has Aurora clusters (the other roles' tags run alone on
+    test_migration.py's converged prod-inventory account)."""
     site.backend.clear_requests()
-    env = {"ANSIBLE_STRATEGY": "linear"} if tag == LINEAR_TAG else None
-    run = run_playbook(site.backend, "--tags", tag, *AURORA, env=env)
-    assert_ok(run, changed=0)
+    assert_ok(run_playbook(site.backend, "--tags", "aurora", *AURORA), changed=0)
     assert site.backend.mutating_requests() == []
-    assert (MITOGEN_WARNING in run.text()) == (tag != LINEAR_TAG), "mitogen_linear by default, linear when asked"
-
-
-def test_wealist_inventory_has_no_aurora_cluster_and_makes_no_rds_call(site: Site):
-    assert INVENTORY["platform_aurora_clusters"] == []
-    site.backend.clear_requests()
-    assert_ok(run_playbook(site.backend, "--tags", "aurora"), changed=0)
-    assert [r for r in site.backend.requests() if r["service"] == "rds"] == []
 
 
 # --- the converged account, read back with boto3 ---------------------------------------------------
