@@ -11,8 +11,8 @@ from __future__ import annotations
 
 LONGEST_FIRST = (
     "integration/test_site.py",
-    "integration/test_platform.py",
     "integration/test_migration.py",
+    "integration/test_platform.py",
     "integration/test_bad_inputs.py",
     "integration/test_foundation.py",
     "integration/test_modules.py",
