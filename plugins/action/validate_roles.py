@@ -131,7 +131,8 @@ class ActionModule(ActionBase):
         steps = assert_steps(
             self._load(os.path.join(path, "tasks", f"{entry_point}.yml")) or [], f"{role} tasks/{entry_point}.yml"
         )
-        # precedence as for include_role: role defaults < the play's variables < role vars
+        # role defaults < the play's variables (inventory, play, extra vars) < role vars; the roles' vars/main.yml
+        # hold only their internal __ names, so role vars never shadow what a user set
         variables = {**defaults, **task_vars, **role_vars}
         templar = self._templar.copy_with_new_env(available_variables=variables)
 

@@ -379,17 +379,16 @@ def test_workload_scaling_cronjobs_rbac_and_script(platform):
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "workload-scaler", "namespace": "kube-system"}]
 
 
+def _workload_scaling_objects(p: Platform) -> list[dict]:
+    """The CronJobs, ConfigMap and ServiceAccount of workload scaling in kube-system (by their label)."""
+    label = "app.kubernetes.io/component=workload-scaling"
+    return p.kubectl_json("get", "cronjob,configmap,serviceaccount", "-n", "kube-system", "-l", label)["items"]
+
+
 def test_workload_scaling_manifests_validate_against_the_cluster_version(platform):
     import kubernetes_validate
 
-    docs = platform.kubectl_json(
-        "get",
-        "cronjob,configmap,serviceaccount",
-        "-n",
-        "kube-system",
-        "-l",
-        "app.kubernetes.io/component=workload-scaling",
-    )["items"]
+    docs = _workload_scaling_objects(platform)
     docs += platform.kubectl_json(
         "get", "role,rolebinding", "-n", NS, "-l", "app.kubernetes.io/component=workload-scaling"
     )["items"]
@@ -484,14 +483,7 @@ def test_teardown_leaves_nothing_of_the_layer(torn_down):
         if c.endswith((".istio.io", ".gateway.networking.k8s.io", ".argoproj.io", ".external-secrets.io"))
     )
     assert leftover == []
-    jobs = torn_down.kubectl_json(
-        "get",
-        "cronjob,configmap,serviceaccount",
-        "-n",
-        "kube-system",
-        "-l",
-        "app.kubernetes.io/component=workload-scaling",
-    )["items"]
+    jobs = _workload_scaling_objects(torn_down)
     assert jobs == []
 
 
