@@ -310,3 +310,98 @@ def _prune_other_generations(root: str, keep: str, max_age_days: int = 7) -> Non
                     shutil.rmtree(entry.path, ignore_errors=True)
             except OSError:
                 pass
+
+
+# --- mitogen's import scans, cached on disk ---------------------------------------------------------------
+
+IMPORT_SCAN_CACHE_VERSION = "1"
+_IMPORT_SCAN: dict = {"dir": None, "salt": b"", "hits": 0, "misses": 0}
+
+
+class _PendingScan:
+    """What the patched ``compile`` in mitogen.master returns: the source, scanned for imports only when
+    the patched ``codeobj_imports`` asks (from disk when this source was scanned before)."""
+
+    __slots__ = ("source", "filename")
+
+    def __init__(self, source, filename):
+        self.source, self.filename = source, filename
+
+
+def _scan_imports(pending: _PendingScan, scan) -> list:
+    source = pending.source if isinstance(pending.source, bytes) else pending.source.encode("utf-8", "surrogatepass")
+    digest = hashlib.sha256(_IMPORT_SCAN["salt"])
+    digest.update(source)
+    path = os.path.join(_IMPORT_SCAN["dir"], digest.hexdigest() + ".imports")
+    try:
+        with open(path, "rb") as handle:
+            found = marshal.loads(handle.read())
+        _IMPORT_SCAN["hits"] += 1
+        return found
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    code = compile(pending.source, pending.filename, "exec")
+    found = [(level, name, tuple(names)) for level, name, names in scan(code)]
+    _IMPORT_SCAN["misses"] += 1
+    _store(path, _IMPORT_SCAN["dir"], found)
+    return found
+
+
+def install_import_scan_cache(cache_dir: str | None = None) -> bool:
+    """Keep the import lists mitogen's module responder computes on disk (idempotent; call it in the
+    controller before mitogen's multiplexer forks).
+
+    To serve a module to the interpreter that runs the tasks, mitogen compiles the module's source and
+    every module it imports, recursively (botocore, the kubernetes client: thousands of files), to list
+    their imports; nothing of that survives the run. Only the import list of a source is cached, keyed by
+    the source and the Python/mitogen versions; which of those modules are sent is still decided by
+    mitogen, live. False (nothing patched) when turned off (``CLOUDOPS_IMPORT_SCAN_CACHE=0``), when
+    mitogen's ``ModuleFinder.find_related_imports`` is not the code this was written for (it must compile
+    the source and pass the code object to ``mitogen.imports.codeobj_imports``), or when the directory is
+    not private."""
+    if os.environ.get("CLOUDOPS_IMPORT_SCAN_CACHE", "1") == "0":
+        return False
+    try:
+        import inspect
+
+        import mitogen
+        import mitogen.imports
+        import mitogen.master
+    except ImportError:
+        return False
+    scan = mitogen.imports.codeobj_imports
+    if getattr(scan, "_cloudops_cached", False):
+        return _IMPORT_SCAN["dir"] is not None
+    try:
+        body = inspect.getsource(mitogen.master.ModuleFinder.find_related_imports)
+    except (OSError, TypeError):
+        return False
+    if "compile(src, modpath, 'exec')" not in body or "mitogen.imports.codeobj_imports(co)" not in body:
+        return False
+    if "compile" in vars(mitogen.master):  # the module defines its own compile: not the code we know
+        return False
+    salt = hashlib.sha256(
+        f"{IMPORT_SCAN_CACHE_VERSION}\0{sys.implementation.cache_tag}\0{mitogen.__version__}".encode()
+    ).digest()
+    root = cache_dir or os.path.join(os.path.dirname(template_cache_dir()), "imports")
+    directory = os.path.join(root, salt.hex()[:16])
+    if not (_private_dir(root) and _private_dir(directory)):
+        return False
+    _IMPORT_SCAN.update(dir=directory, salt=salt)
+    _prune_other_generations(root, directory)
+
+    def pending_compile(source, filename, mode, *args, **kwargs):
+        if mode != "exec" or args or kwargs:
+            return compile(source, filename, mode, *args, **kwargs)
+        return _PendingScan(source, filename)
+
+    def codeobj_imports(co):
+        if isinstance(co, _PendingScan):
+            return iter(_scan_imports(co, scan))
+        return scan(co)
+
+    codeobj_imports._cloudops_cached = True
+    codeobj_imports.__wrapped__ = scan
+    mitogen.imports.codeobj_imports = codeobj_imports
+    mitogen.master.compile = pending_compile  # only find_related_imports calls compile in mitogen.master
+    return True

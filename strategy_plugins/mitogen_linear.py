@@ -76,8 +76,8 @@ class StrategyModule(_MitogenLinear):
 
 def _warm_templating():
     """ansible-core's own filters and tests (filter/core.py imports the crypt helpers) are loaded by the
-    first template of each worker otherwise; and compiled templates are kept on disk
-    (speedups/cloudops_speedups.py, installed into the virtualenv by make setup)."""
+    first template of each worker otherwise; and compiled templates and mitogen's import scans are kept
+    on disk (speedups/cloudops_speedups.py, installed into the virtualenv by make setup)."""
     from ansible.plugins.loader import filter_loader, test_loader
 
     for loader in (filter_loader, test_loader):
@@ -88,9 +88,10 @@ def _warm_templating():
         import cloudops_speedups
     except ImportError:  # an install without make setup: templates are compiled by each worker
         return
-    install = getattr(cloudops_speedups, "install_template_cache", None)
-    if install is not None:
-        install()
+    for name in ("install_template_cache", "install_import_scan_cache"):
+        install = getattr(cloudops_speedups, name, None)
+        if install is not None:
+            install()
 
 
 def _import_plugins(importlib, collection):

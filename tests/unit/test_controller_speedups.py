@@ -191,3 +191,53 @@ def test_a_cache_directory_others_can_write_is_not_used(tmp_path):
     probe = _probe(cache)
     assert not probe["installed"] and probe["template"] == "1,2,3-DB"
     assert _entries(cache) == []
+
+
+# --- mitogen's import scans kept on disk (install_import_scan_cache) ----------------------------------------
+
+IMPORT_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import cloudops_speedups
+installed = cloudops_speedups.install_import_scan_cache(sys.argv[2])
+import mitogen.master
+import botocore.session, probe_pkg.mod
+finder = mitogen.master.ModuleFinder()
+print(json.dumps({
+    "installed": installed,
+    "related": {name: finder.find_related_imports(name) for name in ("botocore.session", "probe_pkg.mod")},
+    "hits": cloudops_speedups._IMPORT_SCAN["hits"],
+    "misses": cloudops_speedups._IMPORT_SCAN["misses"],
+}))
+"""
+
+
+def _import_probe(src: Path, cache: Path, **env: str) -> dict:
+    full_env = {**os.environ, **env}
+    cmd = [sys.executable, "-c", IMPORT_PROBE, str(src), str(cache)]
+    out = subprocess.run(cmd, env=full_env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def test_import_scans_are_reused_by_the_next_process_and_follow_the_source(tmp_path):
+    src, cache = tmp_path / "src", tmp_path / "imports"
+    (src / "probe_pkg").mkdir(parents=True)
+    (src / "probe_pkg/__init__.py").write_text("")
+    (src / "probe_pkg/mod.py").write_text("import botocore.session\n")
+    first = _import_probe(src, cache)
+    assert first["installed"] and (first["hits"], first["misses"]) == (0, 2)
+    assert "botocore.session" in first["related"]["probe_pkg.mod"]
+    assert len(list(cache.glob("*/*.imports"))) == 2
+    second = _import_probe(src, cache)
+    assert (second["hits"], second["misses"]) == (2, 0)
+    off = _import_probe(src, cache, CLOUDOPS_IMPORT_SCAN_CACHE="0")
+    assert not off["installed"] and (off["hits"], off["misses"]) == (0, 0)
+    # the same answers with and without the cache
+    assert first["related"] == second["related"] == off["related"]
+    assert "botocore.hooks" in first["related"]["botocore.session"]
+    # a changed source is scanned again: a cached answer never outlives the source it came from
+    (src / "probe_pkg/mod.py").write_text("import botocore.loaders\n")
+    changed = _import_probe(src, cache)
+    assert (changed["hits"], changed["misses"]) == (1, 1)
+    assert "botocore.loaders" in changed["related"]["probe_pkg.mod"]
+    assert "botocore.session" not in changed["related"]["probe_pkg.mod"]
