@@ -27,6 +27,11 @@ reads (Python, ansible-core and Jinja versions, the environment's syntax setting
 plugin files of every search path and collection). ``CLOUDOPS_TEMPLATE_CACHE=0`` turns it off;
 ``CLOUDOPS_TEMPLATE_CACHE_DIR`` moves it (default ``$XDG_CACHE_HOME`` or ``~/.cache``, then
 ``cloudops-eks-platform/jinja``); a directory not owned by the user or writable by others is not used.
+
+The third (``install_import_scan_cache``, called by the same strategy plugin) keeps on disk the import lists
+mitogen's module responder computes by compiling each module it serves and, recursively, everything that
+module imports (``cloudops-eks-platform/imports`` beside the template cache; ``CLOUDOPS_IMPORT_SCAN_CACHE=0``
+turns it off).
 """
 
 from __future__ import annotations
