@@ -262,17 +262,9 @@ def install_template_cache(cache_dir: str | None = None) -> bool:
         digest.update(b"\0")
         digest.update(text.encode("utf-8", "surrogatepass"))
         path = os.path.join(directory, digest.hexdigest() + ".code")
-        try:
-            with open(path, "rb") as handle:
-                code = marshal.loads(handle.read())
-            _TEMPLATE_CACHE["hits"] += 1
-            return code
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
-        code = base_compile(self, source, name, filename, raw, defer_init)
-        _TEMPLATE_CACHE["misses"] += 1
-        _store(path, directory, code)
-        return code
+        return _load_or_make(
+            path, directory, _TEMPLATE_CACHE, lambda: base_compile(self, source, name, filename, raw, defer_init)
+        )
 
     compile._cloudops_cached = True
     compile.__wrapped__ = base_compile
@@ -280,6 +272,21 @@ def install_template_cache(cache_dir: str | None = None) -> bool:
     env_cls.compile = compile
     env_cls.compile_expression = compile_expression
     return True
+
+
+def _load_or_make(path: str, directory: str, counters: dict, make):
+    """The marshalled value at ``path``; else ``make()``, stored there. Counts hits and misses."""
+    try:
+        with open(path, "rb") as handle:
+            value = marshal.loads(handle.read())
+        counters["hits"] += 1
+        return value
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    value = make()
+    counters["misses"] += 1
+    _store(path, directory, value)
+    return value
 
 
 def _store(path: str, directory: str, code) -> None:
@@ -338,18 +345,12 @@ def _scan_imports(pending: _PendingScan, scan) -> list:
     digest = hashlib.sha256(_IMPORT_SCAN["salt"])
     digest.update(source)
     path = os.path.join(_IMPORT_SCAN["dir"], digest.hexdigest() + ".imports")
-    try:
-        with open(path, "rb") as handle:
-            found = marshal.loads(handle.read())
-        _IMPORT_SCAN["hits"] += 1
-        return found
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    code = compile(pending.source, pending.filename, "exec")
-    found = [(level, name, tuple(names)) for level, name, names in scan(code)]
-    _IMPORT_SCAN["misses"] += 1
-    _store(path, _IMPORT_SCAN["dir"], found)
-    return found
+
+    def make() -> list:
+        code = compile(pending.source, pending.filename, "exec")
+        return [(level, name, tuple(names)) for level, name, names in scan(code)]
+
+    return _load_or_make(path, _IMPORT_SCAN["dir"], _IMPORT_SCAN, make)
 
 
 def install_import_scan_cache(cache_dir: str | None = None) -> bool:
