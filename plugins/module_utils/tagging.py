@@ -76,6 +76,11 @@ def _tag_calls(resource: str, plan: TagPlan) -> dict[str, tuple[_Call, _Call]]:
         ),
         "rds": arn_api,
         "elasticache": arn_api,
+        # EKS takes the tags as a map, not a Key/Value list
+        "eks": (
+            ("tag_resource", {"resourceArn": resource, "tags": dict(plan.to_set)}),
+            ("untag_resource", {"resourceArn": resource, "tagKeys": plan.to_unset}),
+        ),
     }
 
 
@@ -96,12 +101,12 @@ def update_tags(module: Any, client: Any, resource: str, plan: TagPlan) -> None:
 
 
 def list_tags(module: Any, client: Any, arn: str | None) -> dict[str, str]:
-    """ListTagsForResource of an RDS, ElastiCache or ECR resource, as a dict."""
+    """ListTagsForResource of an RDS, ElastiCache, ECR or EKS resource, as a dict."""
     if not arn:
         return {}
     service = client.meta.service_model.service_name
     try:
-        if service == "ecr":
+        if service in ("ecr", "eks"):
             return tag_dict(call(client, "list_tags_for_resource", resourceArn=arn).get("tags"))
         return tag_dict(call(client, "list_tags_for_resource", ResourceName=arn).get("TagList"))
     except AWS_ERRORS as e:

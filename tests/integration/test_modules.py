@@ -24,8 +24,7 @@ from __future__ import annotations
 import json
 import secrets
 import string
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,34 +32,15 @@ import pytest
 import yaml
 
 from .conftest import ROOT, Backend, _start_backend, _stop_backend, run_playbook
+from .module_cases import STEPS, TAGS, Case, P, families, tag_map
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("modules")]
 
 MODULES = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
-P = "modtest"  # prefix of every name made here
-TAGS = {"Project": "modtest", "Environment": "test"}
-STEPS = ("check1", "apply1", "apply2", "check2")
 CONNECTION = "{{ {'region': platform_region} | combine(platform_aws_connection_extra) }}"
 
 
-@dataclass
-class Case:
-    """One four-run case: the module, its options (a function of the prerequisites), a boto3 read of
-    what the module manages, and the state that read must return before (unchanged by check mode) and
-    after the apply runs."""
-
-    id: str
-    module: str
-    args: Callable[[dict], dict]
-    read: Callable[[Backend, dict], Any]
-    before: Callable[[dict], Any]
-    after: Callable[[dict], Any]
-    steps: tuple[str, ...] = STEPS
-    extra: dict = field(default_factory=dict)
-
-
-def _tags(tag_list: list[dict] | None) -> dict:
-    return {t["Key"]: t["Value"] for t in tag_list or []}
+_tags = tag_map
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -632,6 +612,8 @@ CASES = [
         after=lambda pre: [(f"{P}-waited", "available")],
     ),
 ]
+FAMILIES = families()
+CASES += [case for family in FAMILIES for case in family.CASES]
 BY_ID = {c.id: c for c in CASES}
 
 
@@ -776,6 +758,8 @@ def four_runs(tmp_path_factory) -> FourRuns:
     backend = _start_backend(tmp / "backend", postgres=False)
     try:
         pre = prerequisites(backend)
+        for family in FAMILIES:  # module_cases/<family>.py: what its own cases need
+            pre.update(family.prerequisites(backend, pre))
         # Run A: check mode on the starting state, every case.
         backend.clear_requests()
         out_a = tmp / "a.json"

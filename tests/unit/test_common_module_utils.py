@@ -149,6 +149,9 @@ class RecordingClient:
          ("tag_resource", {"resourceArn": "fl-1", "tags": [{"Key": "A", "Value": "2"}]})),
         ("secretsmanager", ("untag_resource", {"SecretId": "fl-1", "TagKeys": ["Old"]}),
          ("tag_resource", {"SecretId": "fl-1", "Tags": [{"Key": "A", "Value": "2"}]})),
+        # EKS TagResource takes a map (botocore eks model: TagMap)
+        ("eks", ("untag_resource", {"resourceArn": "fl-1", "tagKeys": ["Old"]}),
+         ("tag_resource", {"resourceArn": "fl-1", "tags": {"A": "2"}})),
     ],
 )
 def test_update_tags_uses_each_services_calls(service: str, unset: tuple, set_: tuple) -> None:
