@@ -45,9 +45,11 @@ def tag_map(tag_list: list[dict] | dict | None) -> dict:
 
 
 def families() -> list[ModuleType]:
-    """The case files of this package, by name."""
-    return [
+    """The case files of this package: by ``ORDER`` (default 50; a file whose prerequisites others use sets a
+    lower one, e.g. eks_common's 0), then by name."""
+    found = [
         importlib.import_module(f"{__name__}.{info.name}")
-        for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name)
+        for info in pkgutil.iter_modules(__path__)
         if not info.name.startswith("_")
     ]
+    return sorted(found, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))

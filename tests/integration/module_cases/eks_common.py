@@ -1,7 +1,7 @@
 """What the EKS cases share: the IAM roles a cluster and a node group need and a base cluster made with boto3
 (``modtest-base``, authentication mode API_AND_CONFIG_MAP, in the prerequisites' two subnets), which the
 access-entry, pod-identity, add-on and node-group cases work on. The eks_cluster case makes a cluster of its
-own. No case of its own here."""
+own. No case of its own here; ``ORDER = 0`` makes its prerequisites run before theirs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from . import TAGS, Case, P
 
 CASES: list[Case] = []
+ORDER = 0  # its prerequisites first: the other EKS families use them
 BASE_CLUSTER = f"{P}-base"
 K8S_VERSION = "1.34"  # the newest version the emulator serves (its add-on catalog pins versions for it)
 
