@@ -252,3 +252,29 @@ def test_every_module_is_in_the_aws_action_group():
     listed = sorted(m for m in group if isinstance(m, str))
     assert modules == listed
     assert {"metadata": {"extend_group": ["amazon.aws.aws"]}} in group
+
+
+MODULE_FILES = sorted(p for p in (ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
+
+
+@pytest.mark.parametrize("path", MODULE_FILES, ids=[p.stem for p in MODULE_FILES])
+def test_module_documentation_parses_and_names_the_module(path: Path):
+    """DOCUMENTATION / EXAMPLES / RETURN are YAML ansible-doc can read (a stray ``: `` in a description runs
+    fine but breaks ansible-doc), the module is named after its file, each option documents a description,
+    and the examples call it by its FQCN."""
+    import ast
+
+    blocks = {
+        node.targets[0].id: node.value.value
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in ("DOCUMENTATION", "EXAMPLES", "RETURN")
+    }
+    assert sorted(blocks) == ["DOCUMENTATION", "EXAMPLES", "RETURN"]
+    doc = yaml.safe_load(blocks["DOCUMENTATION"])
+    assert doc["module"] == path.stem
+    assert [name for name, opt in (doc.get("options") or {}).items() if not opt.get("description")] == []
+    examples = yaml.safe_load(blocks["EXAMPLES"])
+    assert any(f"cloudops.eks_platform.{path.stem}" in task for task in examples), "no example uses the FQCN"
+    assert isinstance(yaml.safe_load(blocks["RETURN"]), dict)

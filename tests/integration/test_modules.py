@@ -893,6 +893,10 @@ def test_no_secret_value_in_any_output(four_runs: FourRuns):
         "auth token": sm.get_secret_value(SecretId=f"{P}/redis/auth-token")["SecretString"],
         "copied password": four_runs.pre["source_password"],
         "generated": sm.get_secret_value(SecretId=f"{P}/app/generated")["SecretString"],
+        # the EKS bearer token eks_kubeconfig wrote (the last run's; each run signs a new one)
+        "kubeconfig token": yaml.safe_load(Path(four_runs.pre["kubeconfig_path"]).read_text())["users"][0]["user"][
+            "token"
+        ],
     }
     leaked = sorted(name for name, value in values.items() if value in four_runs.outputs)
     assert leaked == [], f"secret values in the playbook output or the registered results: {leaked}"

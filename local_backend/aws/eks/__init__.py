@@ -33,7 +33,8 @@ Fidelity gaps covered (all 404 or silently dropped in moto 5.2.5):
 * Node groups: ``updateConfig`` defaults to ``{"maxUnavailable": 1}`` (moto omits it and drops the
   request's, so ``community.aws.eks_nodegroup`` fails with KeyError 'updateConfig'), version follows
   the cluster, AL2023 AMI default from 1.30, no phantom ``remoteAccess``, scaling sizes validated,
-  correct UpdateNodegroupConfig ``params``; the Auto Scaling group it names exists.
+  correct UpdateNodegroupConfig ``params``; the Auto Scaling group it names exists; UpdateNodegroupVersion
+  (moto: 404) within the cluster's version, recorded as an ``update``.
 * TagResource/UntagResource/ListTagsForResource work on node groups, Fargate profiles, add-ons, access
   entries and pod identity associations, not only clusters.
 """
@@ -54,10 +55,10 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    for family in (access, pod_identity, addons, updates):
+    for family in (access, pod_identity, addons, updates, nodegroups):
         for path in family.URL_PATHS:
             eks_urls.url_paths.setdefault(path, eks_urls.response.dispatch)
-    for family in (access, pod_identity, addons, updates, clusters):
+    for family in (access, pod_identity, addons, updates, clusters, nodegroups):
         for method in family.RESPONSE_METHODS:
             setattr(EKSResponse, method.__name__, method)
     EKSResponse.create_cluster = clusters.wrap_create_cluster(EKSResponse.create_cluster)  # type: ignore[method-assign]

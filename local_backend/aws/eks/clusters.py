@@ -12,7 +12,17 @@
 * UpdateClusterConfig returns the cluster (boto3 sees no ``update``), replaces ``resourcesVpcConfig``
   wholesale and ignores ``accessConfig``: replaced by an implementation that changes one kind of setting
   per call like EKS, merges ``resourcesVpcConfig``, rejects no-op changes and backwards
-  authentication-mode moves, and returns (and records) an ``update``.
+  authentication-mode moves, and returns (and records) an ``update``; refused while another update of the
+  cluster is in progress (EKS: ResourceInUseException).
+* UpdateClusterVersion is missing (POST /clusters/{name}/updates, the path ListUpdates also uses): served. As
+  EKS: one minor version up only (a downgrade, a jump of two minors or more, the same version or a version
+  the catalog does not serve are InvalidParameterException), refused unless the cluster is ACTIVE and no
+  other update of it is in progress (ResourceInUseException), and while a managed node group is not at the
+  cluster's version (InvalidRequestException). It records an ``update`` of type ``VersionUpdate`` with the
+  ``Version`` and ``PlatformVersion`` params, InProgress for as long as the cluster took to create under
+  latency mode (``eks_cluster`` seconds). Fidelity gap kept: the new version is reported at once and the
+  cluster stays ACTIVE (EKS reports UPDATING and the old version until the update is Successful).
+* AssociateEncryptionConfig is not served (moto lacks it too): encryption can only be set at creation.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ from moto.eks.responses import EKSResponse
 from moto.moto_api._internal import mock_random as random
 from moto.utilities.utils import get_partition
 
+from .. import latency
 from . import catalog
 from .access import new_access_entry
 from .common import (
@@ -247,6 +258,7 @@ def update_cluster_config(self: EKSResponse) -> ActionResult:
         raise in_use(
             f"Cluster {cluster.name} is currently in {cluster.status} state; wait for ACTIVE.", cluster=cluster.name
         )
+    _refuse_while_updating(cluster)
     kind = kinds[0]
     requested = params[kind]
     update_params: list[dict[str, str]]
@@ -306,6 +318,70 @@ def update_cluster_config(self: EKSResponse) -> ActionResult:
     return ActionResult({"update": update.to_dict()})
 
 
+def _update_in_progress(cluster: Any) -> Update | None:
+    """An update of the cluster itself (not of a node group or add-on) that is still InProgress."""
+    for update in extras(cluster).updates.values():
+        if update.nodegroup is None and update.addon is None and update.to_dict()["status"] == "InProgress":
+            return update
+    return None
+
+
+def _refuse_while_updating(cluster: Any) -> None:
+    busy = _update_in_progress(cluster)
+    if busy is not None:
+        raise in_use(
+            f"Cluster {cluster.name} has update {busy.id} ({busy.type}) in progress; wait for it to finish.",
+            cluster=cluster.name,
+        )
+
+
+def _minor_step(current: str, wanted: str) -> int | None:
+    """Minor versions from ``current`` up to ``wanted`` (negative: a downgrade); None across majors or when
+    either is not ``<major>.<minor>``."""
+    try:
+        cur_major, cur_minor = (int(x) for x in current.split("."))
+        want_major, want_minor = (int(x) for x in wanted.split("."))
+    except ValueError:
+        return None
+    return want_minor - cur_minor if cur_major == want_major else None
+
+
+def update_cluster_version(self: EKSResponse) -> ActionResult:
+    """UpdateClusterVersion (moto: absent): one minor up, recorded as a ``VersionUpdate``."""
+    cluster = get_cluster(self)
+    wanted = str(body(self).get("version") or "")
+    if not wanted:
+        raise invalid("version is required", cluster=cluster.name)
+    if cluster.status != "ACTIVE":
+        raise in_use(
+            f"Cluster {cluster.name} is currently in {cluster.status} state; wait for ACTIVE.", cluster=cluster.name
+        )
+    _refuse_while_updating(cluster)
+    current = str(cluster.version)
+    if wanted not in catalog.KUBERNETES_VERSIONS:
+        raise invalid(
+            f"Unsupported Kubernetes version {wanted}; supported: {', '.join(catalog.KUBERNETES_VERSIONS)}",
+            cluster=cluster.name,
+        )
+    if _minor_step(current, wanted) != 1:
+        raise invalid(f"Unsupported Kubernetes minor version update from {current} to {wanted}", cluster=cluster.name)
+    behind = sorted(ng.nodegroup_name for ng in cluster.nodegroups.values() if str(ng.version) != current)
+    if behind:
+        raise invalid_request(
+            f"Nodegroups {', '.join(behind)} must be updated to match cluster version {current} "
+            "before updating cluster version",
+            cluster=cluster.name,
+        )
+    cluster.version = wanted
+    update = Update(
+        "VersionUpdate",
+        [{"type": "Version", "value": wanted}, {"type": "PlatformVersion", "value": str(cluster.platformVersion)}],
+        latency.current().delay("eks_cluster"),
+    )
+    extras(cluster).updates[update.id] = update
+    return ActionResult({"update": update.to_dict()})
+
+
 def wrap_delete_cluster(original: Callable[..., Any]) -> Callable[..., Any]:
     def delete_cluster(self: EKSBackend, name: str) -> Any:
         cluster = self.clusters.get(name)
@@ -325,4 +401,4 @@ def wrap_delete_cluster(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 #: Methods added to moto.eks.responses.EKSResponse, named after the operations.
-RESPONSE_METHODS: tuple[Callable[[EKSResponse], ActionResult], ...] = (update_cluster_config,)
+RESPONSE_METHODS: tuple[Callable[[EKSResponse], ActionResult], ...] = (update_cluster_config, update_cluster_version)

@@ -15,6 +15,13 @@
   type AL2023 from 1.30, no invented ``remoteAccess``, scaling sizes validated, correct
   UpdateNodegroupConfig ``params`` (recorded as an ``update``), updates refused unless ACTIVE; a node role
   gets an EC2_LINUX access entry in the API authentication modes.
+* UpdateNodegroupVersion answers 404. Served: ``version`` defaults to the cluster's, a version above the
+  cluster's or below the node group's is refused (InvalidParameterException), ``releaseVersion`` defaults
+  to the latest one of that version (``<version>.0-20251101``, as at creation); the node group takes the
+  new version and release version and the call returns (and records) a ``VersionUpdate`` with
+  ``Version`` / ``ReleaseVersion`` params, ``InProgress`` for the ``eks_nodegroup`` latency seconds (a
+  rolling node replacement), ``Successful`` after. While an update of a node group is in progress, a
+  further UpdateNodegroupConfig/Version of it is refused (ResourceInUseException), like EKS.
 """
 
 from __future__ import annotations
@@ -26,14 +33,19 @@ from typing import Any
 from moto.autoscaling.exceptions import AutoscalingClientError
 from moto.autoscaling.models import autoscaling_backends
 from moto.core.responses import ActionResult
+from moto.core.utils import utcnow
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models import ec2_backends
 from moto.eks.models import EKSBackend
 from moto.eks.responses import EKSResponse
 
+from .. import latency
 from .access import new_access_entry
 from .common import PRINCIPAL_ARN, authentication_mode, body, extras, get_cluster, in_use, invalid, path_param
 from .updates import Update
+
+#: Paths added to moto.eks.urls.url_paths (regexes, as moto writes them).
+URL_PATHS: tuple[str, ...] = ("{0}/clusters/(?P<name>[^/]+)/node-groups/(?P<nodegroupName>[^/]+)/update-version$",)
 
 #: Attribute on the moto Nodegroup naming the launch template the backend created for it.
 CREATED_LAUNCH_TEMPLATE = "_local_backend_launch_template"
@@ -218,6 +230,22 @@ def wrap_create_nodegroup(original: Callable[[EKSResponse], ActionResult]) -> Ca
     return create_nodegroup
 
 
+def _require_updatable(cluster: Any, nodegroup: Any) -> None:
+    """EKS refuses an update of a node group that is not ACTIVE or has an update in progress."""
+    name = nodegroup.nodegroup_name
+    if nodegroup.status != "ACTIVE":
+        raise in_use(
+            f"Nodegroup cannot be updated as it is currently not in Active State ({nodegroup.status})",
+            cluster=cluster.name,
+            nodegroup=name,
+        )
+    for update in extras(cluster).updates.values():
+        if update.nodegroup == name and update.to_dict()["status"] == "InProgress":
+            raise in_use(
+                f"Nodegroup {name} has an update in progress ({update.id})", cluster=cluster.name, nodegroup=name
+            )
+
+
 def wrap_update_nodegroup_config(
     original: Callable[[EKSResponse], ActionResult],
 ) -> Callable[[EKSResponse], ActionResult]:
@@ -226,12 +254,7 @@ def wrap_update_nodegroup_config(
         cluster = get_cluster(self)
         name = path_param(self, "nodegroupName")
         nodegroup = self.eks_backend.describe_nodegroup(cluster_name=cluster.name, nodegroup_name=name)
-        if nodegroup.status != "ACTIVE":
-            raise in_use(
-                f"Nodegroup cannot be updated as it is currently not in Active State ({nodegroup.status})",
-                cluster=cluster.name,
-                nodegroup=name,
-            )
+        _require_updatable(cluster, nodegroup)
         scaling = params.get("scalingConfig") or {}
         _check_scaling({**nodegroup.scaling_config, **scaling}, name)
         result = original(self)
@@ -266,6 +289,40 @@ def wrap_update_nodegroup_config(
         return result
 
     return update_nodegroup_config
+
+
+def update_nodegroup_version(self: EKSResponse) -> ActionResult:
+    """UpdateNodegroupVersion: to the cluster's version (default) or the node group's own, never above the
+    cluster's nor back; records a ``VersionUpdate`` that takes the ``eks_nodegroup`` latency seconds."""
+    params = body(self)
+    cluster = get_cluster(self)
+    name = path_param(self, "nodegroupName")
+    nodegroup = self.eks_backend.describe_nodegroup(cluster_name=cluster.name, nodegroup_name=name)
+    _require_updatable(cluster, nodegroup)
+    version = str(params.get("version") or cluster.version)
+    if _version_tuple(version) > _version_tuple(cluster.version):
+        raise invalid(
+            f"Requested Kubernetes version {version} is greater than the cluster's version {cluster.version}",
+            cluster=cluster.name,
+            nodegroup=name,
+        )
+    if _version_tuple(version) < _version_tuple(nodegroup.version):
+        raise invalid(
+            f"Requested Kubernetes version {version} is lower than the node group's version {nodegroup.version}",
+            cluster=cluster.name,
+            nodegroup=name,
+        )
+    release = str(params.get("releaseVersion") or f"{version}.0-20251101")
+    nodegroup.version, nodegroup.release_version = version, release
+    nodegroup.modified_at = utcnow()
+    update_params = [{"type": "Version", "value": version}, {"type": "ReleaseVersion", "value": release}]
+    update = Update("VersionUpdate", update_params, latency.current().delay("eks_nodegroup"), nodegroup=name)
+    extras(cluster).updates[update.id] = update
+    return ActionResult({"update": update.to_dict()})
+
+
+#: Methods added to moto.eks.responses.EKSResponse, named after the operations.
+RESPONSE_METHODS: tuple[Callable[[EKSResponse], ActionResult], ...] = (update_nodegroup_version,)
 
 
 def wrap_delete_nodegroup(original: Callable[..., Any]) -> Callable[..., Any]:
