@@ -170,7 +170,36 @@ def rows(kw: dict, project: str, env: str) -> list[tuple[str, str, str]]:
             if s["Name"].startswith(f"{project}/{env}/")
         ),
     )
+    eks_rows(c, f"{project}-{env}", add)
     return out
+
+
+def eks_rows(c, name: str, add) -> None:
+    """The compute layer: the cluster <name>-eks, its node groups (with the scheduled actions of their Auto
+    Scaling groups), add-ons, access entries and pod identity associations."""
+    eks, cluster = c("eks"), f"{name}-eks"
+    if cluster not in eks.list_clusters()["clusters"]:
+        return
+    info = eks.describe_cluster(name=cluster)["cluster"]
+    add("eks cluster", [(cluster, f"{info['version']} {info['status']}")])
+    asg = c("autoscaling")
+    for ng_name in eks.list_nodegroups(clusterName=cluster)["nodegroups"]:
+        ng = eks.describe_nodegroup(clusterName=cluster, nodegroupName=ng_name)["nodegroup"]
+        size = ng["scalingConfig"]
+        sizes = f"{size['minSize']}/{size['desiredSize']}/{size['maxSize']}"
+        detail = f"{ng.get('capacityType', '')} {sizes} {ng['status']}"
+        add("eks node group", [(ng_name, detail)])
+        for group in ng.get("resources", {}).get("autoScalingGroups", []):
+            actions = asg.describe_scheduled_actions(AutoScalingGroupName=group["name"])["ScheduledUpdateGroupActions"]
+            add("asg schedule", ((a["ScheduledActionName"], f"{a.get('Recurrence')} {a.get('TimeZone', 'UTC')}")
+                                 for a in actions))  # fmt: skip
+    addons = eks.list_addons(clusterName=cluster)["addons"]
+    versions = {a: eks.describe_addon(clusterName=cluster, addonName=a)["addon"]["addonVersion"] for a in addons}
+    add("eks add-on", versions.items())
+    entries = eks.list_access_entries(clusterName=cluster)["accessEntries"]
+    add("eks access entry", ((arn.rsplit("/", 1)[-1], "") for arn in entries))
+    pods = eks.list_pod_identity_associations(clusterName=cluster)["associations"]
+    add("pod identity", ((f"{a['namespace']}/{a['serviceAccount']}", "") for a in pods))
 
 
 def kubeconfig() -> str | None:

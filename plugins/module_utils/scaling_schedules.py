@@ -29,7 +29,9 @@ FIELDS: tuple[tuple[str, int, int], ...] = (
     ("month", 1, 12),
     ("day-of-week", 0, 7),
 )
-ENTRY_FIELDS = frozenset({"name", "cron", "time_zone", "min_size", "max_size", "desired_size", "enabled"})
+# nodegroups: the node groups (platform_eks_nodegroups suffixes or names) whose Auto Scaling groups get the
+# action; checked against the node group list by the compute layer (plugins/filter/eks_nodegroups.py)
+ENTRY_FIELDS = frozenset({"name", "cron", "time_zone", "min_size", "max_size", "desired_size", "enabled", "nodegroups"})
 REQUIRED_FIELDS = ("name", "cron", "time_zone", "min_size", "max_size", "desired_size")
 # CronJob names are at most 52 characters (the controller appends an 11-character suffix to Job names);
 # the workload job's name is <entry name>-workloads.

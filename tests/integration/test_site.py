@@ -308,6 +308,89 @@ def test_elasticache_group_is_available_with_the_inventory_shape(site: Site):
     assert endpoint == {"host": group["NodeGroups"][0]["PrimaryEndpoint"]["Address"]}
 
 
+def test_compute_layer_read_back(site: Site):
+    """The compute layer of inventories/local (reference inventory §1.2 values), read back with boto3."""
+    eks, ec2, kms = (site.backend.client(s) for s in ("eks", "ec2", "kms"))
+    cluster_name = f"{NAME}-eks"
+    cluster = eks.describe_cluster(name=cluster_name)["cluster"]
+    key_arn = kms.describe_key(KeyId=f"alias/{NAME}")["KeyMetadata"]["Arn"]
+    vpc = cluster["resourcesVpcConfig"]
+    private = ec2.describe_subnets(SubnetIds=vpc["subnetIds"])["Subnets"]
+    assert sorted(next(t["Value"] for t in s["Tags"] if t["Key"] == "Name") for s in private) == sorted(
+        f"{NAME}-private-{az}" for az in INVENTORY["platform_azs"]
+    )
+    assert (cluster["version"], cluster["status"]) == (INVENTORY["platform_eks_version"], "ACTIVE")
+    assert (vpc["endpointPublicAccess"], vpc["endpointPrivateAccess"]) == (True, True)
+    assert vpc["publicAccessCidrs"] == INVENTORY["platform_eks_public_access_cidrs"]
+    enabled = [t for entry in cluster["logging"]["clusterLogging"] if entry["enabled"] for t in entry["types"]]
+    assert sorted(enabled) == sorted(["api", "audit", "authenticator", "controllerManager", "scheduler"])
+    assert cluster["encryptionConfig"] == [{"resources": ["secrets"], "provider": {"keyArn": key_arn}}]
+    assert cluster["accessConfig"]["authenticationMode"] == "API_AND_CONFIG_MAP"
+    assert (cluster["tags"]["Layer"], cluster["tags"]["Project"]) == ("compute", INVENTORY["platform_project"])
+    # the node security group rules: Istio 15001-15006 and 15012 both ways, 15017, 15020-15021, 53 tcp/udp, 80
+    (group,) = ec2.describe_security_groups(GroupIds=[vpc["clusterSecurityGroupId"]])["SecurityGroups"]
+    ingress = {(p["IpProtocol"], p.get("FromPort"), p.get("ToPort")) for p in group["IpPermissions"]}
+    egress = {(p["IpProtocol"], p.get("FromPort"), p.get("ToPort")) for p in group["IpPermissionsEgress"]}
+    assert {("tcp", 15001, 15006), ("tcp", 15012, 15012), ("tcp", 15017, 15017), ("tcp", 15020, 15021),
+            ("tcp", 53, 53), ("udp", 53, 53), ("tcp", 80, 80)} <= ingress  # fmt: skip
+    assert {("tcp", 15001, 15006), ("tcp", 15012, 15012)} <= egress
+
+    (spec,) = INVENTORY["platform_eks_nodegroups"]
+    ng = eks.describe_nodegroup(clusterName=cluster_name, nodegroupName=f"{NAME}-{spec['suffix']}")["nodegroup"]
+    assert (ng["status"], ng["capacityType"], sorted(ng["instanceTypes"]), ng["diskSize"]) == (
+        "ACTIVE", spec["capacity_type"], sorted(spec["instance_types"]), spec["disk_size"])  # fmt: skip
+    sizes = ng["scalingConfig"]
+    assert (sizes["minSize"], sizes["desiredSize"], sizes["maxSize"]) == (
+        spec["min_size"], spec["desired_size"], spec["max_size"])  # fmt: skip
+    assert ng["labels"] == spec["labels"]
+    autoscaler = {"k8s.io/cluster-autoscaler/enabled": "true", f"k8s.io/cluster-autoscaler/{cluster_name}": "owned"}
+    assert {k: ng["tags"].get(k) for k in autoscaler} == autoscaler
+    (asg_name,) = [g["name"] for g in ng["resources"]["autoScalingGroups"]]
+    actions = site.backend.client("autoscaling").describe_scheduled_actions(AutoScalingGroupName=asg_name)
+    got = {a["ScheduledActionName"]: (a["Recurrence"], a["TimeZone"], a["MinSize"], a["MaxSize"], a["DesiredCapacity"])
+           for a in actions["ScheduledUpdateGroupActions"]}  # fmt: skip
+    assert got == {
+        f"{NAME}-{e['name']}": (e["cron"], e["time_zone"], e["min_size"], e["max_size"], e["desired_size"])
+        for e in INVENTORY["platform_scaling_schedules"] if e["enabled"]
+    }  # fmt: skip
+
+    addons = {a: eks.describe_addon(clusterName=cluster_name, addonName=a)["addon"]
+              for a in eks.list_addons(clusterName=cluster_name)["addons"]}  # fmt: skip
+    assert {n: (a["addonVersion"], a["status"]) for n, a in addons.items()} == {
+        e["name"]: (e["version"], "ACTIVE") for e in INVENTORY["platform_eks_addons"]}  # fmt: skip
+    assert json.loads(addons["vpc-cni"]["configurationValues"])["env"]["ENABLE_PREFIX_DELEGATION"] == "true"
+
+    policies = {}
+    for entry in INVENTORY["platform_eks_access"]:
+        arn = next(a for a in eks.list_access_entries(clusterName=cluster_name)["accessEntries"]
+                   if a.endswith(f"/{NAME}-eks-{entry['suffix']}"))  # fmt: skip
+        listed = eks.list_associated_access_policies(clusterName=cluster_name, principalArn=arn)
+        (assoc,) = listed["associatedAccessPolicies"]
+        policies[entry["suffix"]] = (assoc["policyArn"].rsplit("/", 1)[1], assoc["accessScope"])
+    assert policies == {
+        "admin": ("AmazonEKSClusterAdminPolicy", {"type": "cluster", "namespaces": []}),
+        "developer": ("AmazonEKSEditPolicy", {"type": "namespace", "namespaces": [f"{NAME}", "argocd"]}),
+        "readonly": ("AmazonEKSViewPolicy", {"type": "cluster", "namespaces": []}),
+    }
+
+    pods = eks.list_pod_identity_associations(clusterName=cluster_name)["associations"]
+    wanted = {(e["namespace"].replace("{{ platform_workload_namespace }}", NAME), e["service_account"])
+              for e in INVENTORY["platform_eks_pod_identities"] if e.get("enabled", True)}  # fmt: skip
+    wanted.add(("kube-system", "ebs-csi-controller-sa"))  # the aws-ebs-csi-driver add-on's own
+    assert {(a["namespace"], a["serviceAccount"]) for a in pods} == wanted
+    iam = site.backend.client("iam")
+    role = iam.get_role(RoleName=f"{NAME}-external-secrets-pod-identity")["Role"]
+    statement = role["AssumeRolePolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
+    (policy_name,) = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
+    document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=policy_name)["PolicyDocument"]
+    resources = [r for st in document["Statement"] for r in ([st["Resource"]] if isinstance(st["Resource"], str)
+                                                              else st["Resource"])]  # fmt: skip
+    assert "*" not in resources and key_arn in resources
+    assert any(r.endswith(f":secret:{PREFIX}*") for r in resources), resources
+
+
 # --- last: teardown --------------------------------------------------------------------------------
 
 
@@ -362,6 +445,11 @@ def test_teardown_refuses_without_confirmation_then_removes_everything(site: Sit
     assert backend.client("elasticache").describe_replication_groups()["ReplicationGroups"] == []
     assert [b for b in backend.client("s3").list_buckets()["Buckets"] if b["Name"].startswith(f"{NAME}-")] == []
     assert backend.client("ecr").describe_repositories()["repositories"] == []
+    assert backend.client("eks").list_clusters()["clusters"] == []
+    assert backend.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"] == []
+    iam = backend.client("iam")
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(f"{NAME}-")] == []
+    assert [g["GroupName"] for g in iam.list_groups()["Groups"] if g["GroupName"].startswith(f"{NAME}-")] == []
     sm = backend.client("secretsmanager")
     pending = [
         s

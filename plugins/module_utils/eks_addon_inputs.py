@@ -1,0 +1,277 @@
+# Copyright: cloudops.eks_platform contributors
+# Apache-2.0
+"""EKS managed add-on list entries (``platform_eks_addons``) of the aws_eks_addons role: validation, the two
+phases (before / after the node groups) and what the ``cloudops.eks_platform.eks_addons`` module is sent.
+
+An entry: ``name`` and ``version`` (``v<major>.<minor>.<patch>-eksbuild.<n>``, pinned) required;
+``configuration_values`` (a dict; left out = none), ``resolve_conflicts``, ``tags``, ``after_nodes``,
+``service_account_role_arn`` (IRSA) or ``pod_identity`` (``{service_account, managed_policies?, statements?}``:
+the role makes an IAM role ``<prefix>-<add-on>-pod-identity`` exactly like a platform_eks_pod_identities entry -
+module_utils/eks_pod_identity_inputs.py - and the add-on owns the association).
+
+Add-ons whose pods need nodes (coredns, aws-ebs-csi-driver, ... - the role input ``node_dependent``) are in the
+``after_nodes`` phase and may not say ``after_nodes: false``: created before a node group, they stay CREATING
+and end DEGRADED.
+
+Pure functions (no Ansible, no boto3): plugins/filter/eks_addons.py and the unit tests import them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.eks_pod_identity_inputs import (
+    ADDON_POD_IDENTITY_FIELDS,
+    DNS1123_SUBDOMAIN,
+    ROLE_NAME,
+    PlaceholderError,
+    addon_role_name,
+    needs,
+    permissions_problems,
+    role_spec,
+    substitute,
+    validation_context,
+)
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import field_label
+
+ADDON_FIELDS = (
+    "name",
+    "version",
+    "configuration_values",
+    "service_account_role_arn",
+    "pod_identity",
+    "resolve_conflicts",
+    "tags",
+    "after_nodes",
+)
+PHASES = ("before_nodes", "after_nodes")
+RESOLVE_CONFLICTS = ("OVERWRITE", "NONE", "PRESERVE")
+POD_IDENTITY_AGENT = "eks-pod-identity-agent"
+#: EKS add-on versions: v<semver>-eksbuild.<n>.
+VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
+#: Add-on names as DescribeAddonVersions lists them (AWS: vpc-cni; marketplace: vendor_product).
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/([\x21-\x7e]+/)?[\w+=,.@-]{1,64}$", re.ASCII)
+
+
+def after_nodes(entry: Mapping[str, Any], node_dependent: Sequence[str]) -> bool:
+    """Whether the add-on belongs to the after_nodes phase."""
+    given = entry.get("after_nodes")
+    return bool(given) if given is not None else entry.get("name") in node_dependent
+
+
+def addon_problems(entries: Any, context: Mapping[str, Any], var: str = "platform_eks_addons") -> list[str]:
+    """Every problem of the add-on list (empty = valid), named ``<var>[i].<field>``.
+
+    ``context``: node_dependent (add-on names that need nodes), and for the pod identity roles what
+    :func:`eks_pod_identity_inputs.pod_identity_problems` takes (platform_name / name_prefix, region, secret_prefix,
+    cluster_name, buckets, bucket_prefix)."""
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        return [f"{var}: must be a list of add-on entries (empty list = none)"]
+    ctx = validation_context(context)
+    prefix = str(context.get("name_prefix") or context.get("platform_name") or "")
+    node_dependent = list(context.get("node_dependent") or [])
+    names = [e.get("name") for e in entries if isinstance(e, Mapping)]
+    problems: list[str] = []
+    first: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        label = field_label(var, index)
+        if not isinstance(entry, Mapping):
+            problems.append(f"{label}: each entry must be a dict (got {type(entry).__name__})")
+            continue
+        for key in sorted(str(k) for k in entry if str(k) not in ADDON_FIELDS):
+            problems.append(f"{label}.{key}: unknown field (allowed: {', '.join(ADDON_FIELDS)})")
+        name = entry.get("name")
+        if not isinstance(name, str) or not NAME.match(name):
+            problems.append(
+                f"{label}.name: {name!r} is not an EKS add-on name (lower-case letters, digits, '-' and "
+                "'_', as DescribeAddonVersions lists it)"
+            )
+        elif name in first:
+            problems.append(f"{label}.name: add-on {name} is already listed as {field_label(var, first[name])}")
+        else:
+            first[name] = index
+        version = entry.get("version")
+        if version is None:
+            problems.append(
+                f"{label}.version: missing - pin the version (v<major>.<minor>.<patch>-eksbuild.<n>, "
+                "e.g. v1.21.1-eksbuild.1; aws eks describe-addon-versions lists them)"
+            )
+        elif not isinstance(version, str) or not VERSION.match(version):
+            problems.append(
+                f"{label}.version: {version!r} is not an EKS add-on version "
+                "(v<major>.<minor>.<patch>-eksbuild.<n>, e.g. v1.21.1-eksbuild.1)"
+            )
+        config = entry.get("configuration_values")
+        if config is not None:
+            if not isinstance(config, Mapping):
+                problems.append(
+                    f"{label}.configuration_values: must be a dict (sent to EKS as a JSON object), got "
+                    f"{type(config).__name__}"
+                )
+            elif isinstance(config.get("env"), Mapping):
+                for key, value in config["env"].items():
+                    if not isinstance(value, str):
+                        quoted = str(value).lower() if isinstance(value, bool) else str(value)
+                        problems.append(
+                            f"{label}.configuration_values.env.{key}: {value!r} is not a string - the add-on's "
+                            f'schema takes environment values as strings: quote it ("{quoted}")'
+                        )
+        resolve = entry.get("resolve_conflicts")
+        if resolve is not None and resolve not in RESOLVE_CONFLICTS:
+            problems.append(
+                f"{label}.resolve_conflicts: must be one of {', '.join(RESOLVE_CONFLICTS)} (got {resolve!r})"
+            )
+        tags = entry.get("tags")
+        if tags is not None and not isinstance(tags, Mapping):
+            problems.append(f"{label}.tags: must be a dict")
+        flag = entry.get("after_nodes")
+        if flag is not None and not isinstance(flag, bool):
+            problems.append(f"{label}.after_nodes: must be true or false")
+        elif flag is False and name in node_dependent:
+            problems.append(
+                f"{label}.after_nodes: {name} runs pods on the nodes, so it is only installed after a node group is "
+                "ACTIVE (aws_eks_addons_node_dependent) - before the nodes it stays CREATING and ends DEGRADED"
+            )
+        role = entry.get("service_account_role_arn")
+        if role is not None:
+            try:
+                resolved = substitute(str(role), ctx)
+            except PlaceholderError as exc:
+                problems.append(f"{label}.service_account_role_arn: {exc}")
+            else:
+                if not _ROLE_ARN.match(resolved):
+                    problems.append(f"{label}.service_account_role_arn: {role!r} is not an IAM role ARN")
+        identity = entry.get("pod_identity")
+        if identity is not None:
+            problems += _pod_identity_problems(identity, f"{label}.pod_identity", name, prefix, ctx)
+            if role is not None:
+                problems.append(f"{label}.pod_identity: give service_account_role_arn (IRSA) or pod_identity, not both")
+            if POD_IDENTITY_AGENT not in names:
+                problems.append(
+                    f"{label}.pod_identity: needs the {POD_IDENTITY_AGENT} add-on, which {var} does not "
+                    "list (its pods get the role's credentials through the agent)"
+                )
+    return problems
+
+
+def _pod_identity_problems(identity: Any, label: str, addon: Any, prefix: str, ctx: Mapping[str, Any]) -> list[str]:
+    if not isinstance(identity, Mapping):
+        return [f"{label}: must be a dict {{service_account, managed_policies?, statements?}}"]
+    problems = [
+        f"{label}.{key}: unknown field (allowed: {', '.join(ADDON_POD_IDENTITY_FIELDS)})"
+        for key in sorted(str(k) for k in identity if str(k) not in ADDON_POD_IDENTITY_FIELDS)
+    ]
+    account = identity.get("service_account")
+    if not isinstance(account, str) or len(account) > 253 or not DNS1123_SUBDOMAIN.match(account):
+        problems.append(
+            f"{label}.service_account: {account!r} is not a Kubernetes service account name "
+            "(the add-on's, e.g. ebs-csi-controller-sa)"
+        )
+    if isinstance(addon, str):
+        name = addon_role_name(addon, prefix)
+        if not ROLE_NAME.match(name):
+            problems.append(
+                f"{label}: gives the role name {name!r}, not a valid IAM role name (at most 64 letters, "
+                "digits and +=,.@_-)"
+            )
+    return problems + permissions_problems(identity, label, ctx)
+
+
+def addon_specs(entries: Sequence[Mapping[str, Any]], context: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One spec per (validated) entry: ``name``, ``after_nodes``, ``phase``, ``role`` (the pod identity role as
+    :func:`eks_pod_identity_inputs.role_spec` makes it, or None) and ``addon`` (the entry of the eks_addons
+    module's ``addons`` option). The role and the module entry are exactly what the inventory says: no
+    configuration values means ``{}`` and no pod_identity means no association (both converge).
+
+    ``context``: node_dependent, resolve_conflicts (default of an entry), and what
+    :func:`eks_pod_identity_inputs.pod_identity_specs` takes (partition, account_id, region, platform_name /
+    name_prefix, secret_prefix, cluster_name, kms_key_arn, buckets, bucket_prefix, role_path, policy_name,
+    tags = the roles' base tags)."""
+    prefix = str(context.get("name_prefix") or context.get("platform_name") or "")
+    node_dependent = list(context.get("node_dependent") or [])
+    base = dict(context.get("tags") or {})
+    specs = []
+    for entry in entries or []:
+        name = str(entry["name"])
+        late = after_nodes(entry, node_dependent)
+        addon: dict[str, Any] = {
+            "name": name,
+            "version": entry.get("version"),
+            "configuration_values": dict(entry.get("configuration_values") or {}),
+            "resolve_conflicts": entry.get("resolve_conflicts") or context.get("resolve_conflicts") or "OVERWRITE",
+            "tags": {"Name": name, **{str(k): str(v) for k, v in (entry.get("tags") or {}).items()}},
+            "pod_identity_associations": [],
+        }
+        if entry.get("service_account_role_arn"):
+            addon["service_account_role_arn"] = substitute(str(entry["service_account_role_arn"]), context)
+        role = None
+        identity = entry.get("pod_identity")
+        if identity:
+            role_name = addon_role_name(name, prefix)
+            account = str(identity["service_account"])
+            role = role_spec(
+                name=role_name,
+                entry=identity,
+                context=context,
+                tags={
+                    **base,
+                    "Name": role_name,
+                    "ClusterName": context.get("cluster_name"),
+                    "Addon": name,
+                    "ServiceAccount": account,
+                },
+                description=f"EKS Pod Identity of the add-on {name} ({account}) on {context.get('cluster_name')}",
+            )
+            addon["pod_identity_associations"] = [{"service_account": account, "role_arn": role["arn"]}]
+        specs.append(
+            {"name": name, "after_nodes": late, "phase": PHASES[1] if late else PHASES[0], "role": role, "addon": addon}
+        )
+    return specs
+
+
+def phase_addons(specs: Sequence[Mapping[str, Any]], phase: str) -> list[dict[str, Any]]:
+    """The eks_addons module entries of one phase (before_nodes or after_nodes), in list order."""
+    return [spec["addon"] for spec in specs if spec["phase"] == phase]
+
+
+def phase_roles(specs: Sequence[Mapping[str, Any]], phases: Sequence[str]) -> list[dict[str, Any]]:
+    """The pod identity roles of the add-ons of the given phases."""
+    return [spec["role"] for spec in specs if spec["role"] and spec["phase"] in phases]
+
+
+def phases(phase: str) -> list[str]:
+    """The phases a role run covers: ``all`` is both, in order."""
+    return list(PHASES) if phase == "all" else [phase]
+
+
+def addons_need(
+    entries: Any, kind: str, selected: Sequence[str] | None = None, node_dependent: Sequence[str] = ()
+) -> bool:
+    """Whether a pod_identity of the entries (of the selected phases) uses the placeholder ``kind``."""
+    identities = []
+    for entry in entries or []:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("pod_identity"), Mapping):
+            continue
+        phase = PHASES[1] if after_nodes(entry, node_dependent) else PHASES[0]
+        if selected is None or phase in selected:
+            identities.append(entry["pod_identity"])
+    return needs(identities, kind)
+
+
+def addon_teardown(
+    entries: Sequence[Mapping[str, Any]], prefix: str, selected: Sequence[str], node_dependent: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The add-ons of the selected phases by name only - what teardown removes: ``addons`` (eks_addons entries with
+    state absent), ``roles`` (the add-ons' pod identity role names); and ``after_nodes`` (the names of those in
+    the after_nodes phase)."""
+    chosen = [e for e in entries or [] if (PHASES[1] if after_nodes(e, node_dependent) else PHASES[0]) in selected]
+    return {
+        "addons": [{"name": str(e["name"]), "state": "absent"} for e in chosen],
+        "roles": [addon_role_name(str(e["name"]), prefix) for e in chosen if e.get("pod_identity")],
+        "after_nodes": [str(e["name"]) for e in chosen if after_nodes(e, node_dependent)],
+    }
