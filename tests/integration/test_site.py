@@ -200,6 +200,21 @@ def test_aurora_tag_alone_changes_nothing_and_writes_nothing(site: Site):
     assert site.backend.mutating_requests() == []
 
 
+# The compute layer's role tags, each alone in a fresh process on this converge (the foundation and data roles'
+# tags run alone in test_migration.py; the layer tag compute is the whole re-run's subset).
+COMPUTE_TAGS = ["eks", "access", "pod_identity", "nodegroups", "scaling", "addons"]
+
+
+@pytest.mark.parametrize("tag", COMPUTE_TAGS)
+def test_each_compute_tag_alone_changes_nothing_and_writes_nothing(site: Site, tag: str):
+    site.backend.clear_requests()
+    run = run_playbook(site.backend, "--tags", tag, *AURORA)
+    assert_ok(run, changed=0)
+    assert run.recap and sum(h["ok"] for h in run.recap.values()) > 1, "the tag ran no task"
+    assert site.backend.mutating_requests() == []
+    assert [r for r in site.backend.requests() if r["service"] == "eks"], "the tag made no EKS call"
+
+
 # --- the converged account, read back with boto3 ---------------------------------------------------
 
 
@@ -366,11 +381,12 @@ def test_compute_layer_read_back(site: Site):
                    if a.endswith(f"/{NAME}-eks-{entry['suffix']}"))  # fmt: skip
         listed = eks.list_associated_access_policies(clusterName=cluster_name, principalArn=arn)
         (assoc,) = listed["associatedAccessPolicies"]
-        policies[entry["suffix"]] = (assoc["policyArn"].rsplit("/", 1)[1], assoc["accessScope"])
+        scope = assoc["accessScope"]
+        policies[entry["suffix"]] = (assoc["policyArn"].rsplit("/", 1)[1], scope["type"], sorted(scope["namespaces"]))
     assert policies == {
-        "admin": ("AmazonEKSClusterAdminPolicy", {"type": "cluster", "namespaces": []}),
-        "developer": ("AmazonEKSEditPolicy", {"type": "namespace", "namespaces": [f"{NAME}", "argocd"]}),
-        "readonly": ("AmazonEKSViewPolicy", {"type": "cluster", "namespaces": []}),
+        "admin": ("AmazonEKSClusterAdminPolicy", "cluster", []),
+        "developer": ("AmazonEKSEditPolicy", "namespace", sorted([NAME, "argocd"])),
+        "readonly": ("AmazonEKSViewPolicy", "cluster", []),
     }
 
     pods = eks.list_pod_identity_associations(clusterName=cluster_name)["associations"]
