@@ -15,7 +15,9 @@ import hashlib
 import hmac
 import os
 import re
+import secrets
 import stat
+import string
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
@@ -44,10 +46,11 @@ from ansible_collections.cloudops.eks_platform.plugins.modules.eks_kubeconfig im
 
 REGION = "ap-northeast-2"
 CLUSTER = "wealist-prod"
-# The example credentials of the AWS SigV4 documentation.
-ACCESS_KEY = "AKIDEXAMPLE"
-SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLE//session+token/with=chars"
+# Throwaway credentials made at run time (nothing secret in the file); shaped like AWS's: an AKIA id, a
+# 40-character secret, and a session token with the "/", "+" and "=" characters the URL must encode.
+ACCESS_KEY = "AKIA" + "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(16))
+SECRET_KEY = base64.b64encode(secrets.token_bytes(30)).decode()
+SESSION_TOKEN = base64.b64encode(secrets.token_bytes(47)).decode() + "/+="
 SIGNED_AT = datetime.datetime(2025, 3, 4, 5, 6, 7)  # botocore signs with a naive UTC datetime
 
 # --- the authenticator's checks (token.go), our own implementation -------------------------------------------
