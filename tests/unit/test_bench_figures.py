@@ -82,6 +82,36 @@ def test_aws_wait_seconds_counts_only_the_wait_tasks_of_aws_roles():
     assert bench.slow_wait_seconds(timings) == 29.0  # every Wait task
 
 
+def test_latency_added_by_task_pairs_repeated_tasks_and_ignores_noise_and_non_aws_roles():
+    ng = "cloudops.eks_platform.aws_eks_nodegroups"
+    addons = "cloudops.eks_platform.aws_eks_addons"
+    cold = {
+        "tasks": [
+            {"task": "aws_eks_nodegroups : Create the node groups and wait", "role": ng, "seconds": 1.0},
+            {"task": "aws_eks_addons : Converge the add-ons", "role": addons, "seconds": 0.5},
+            {"task": "aws_eks_addons : Converge the add-ons", "role": addons, "seconds": 0.6},
+            {"task": "aws_s3 : Create the buckets", "role": "cloudops.eks_platform.aws_s3", "seconds": 3.0},
+            {"task": "k8s_istio : Wait for the CRDs", "role": "cloudops.eks_platform.k8s_istio", "seconds": 1.0},
+        ]
+    }
+    latency = {
+        "tasks": [
+            {"task": "aws_eks_nodegroups : Create the node groups and wait", "role": ng, "seconds": 13.5},
+            {"task": "aws_eks_addons : Converge the add-ons", "role": addons, "seconds": 0.7},  # +0.2: noise
+            {"task": "aws_eks_addons : Converge the add-ons", "role": addons, "seconds": 4.1},  # the 2nd one grew
+            {"task": "aws_s3 : Create the buckets", "role": "cloudops.eks_platform.aws_s3", "seconds": 3.9},
+            {"task": "k8s_istio : Wait for the CRDs", "role": "cloudops.eks_platform.k8s_istio", "seconds": 9.0},
+            {"task": "aws_eks_addons : Only in this run", "role": addons, "seconds": 2.0},
+        ]
+    }
+    added = bench.latency_added_by_task(cold, latency)
+    assert added == {
+        (ng, "aws_eks_nodegroups : Create the node groups and wait", 0): pytest.approx(12.5),
+        (addons, "aws_eks_addons : Converge the add-ons", 1): pytest.approx(3.5),
+        (addons, "aws_eks_addons : Only in this run", 0): pytest.approx(2.0),
+    }
+
+
 def test_play_seconds_sums_the_named_plays():
     timings = {
         "tasks": [
