@@ -1,7 +1,7 @@
 """The local AWS backend: moto's server app with the project's extensions, in a thread or in the foreground.
 
 ``install()`` patches moto once per process (latency mode, then one module per service family: ``eks/``,
-``rds``, ``ec2``, ``elasticache``, ``kms``); :class:`LocalBackendApp` wraps moto's WSGI application with the
+``rds``, ``ec2``, ``elasticache``, ``kms``, ``backup``); :class:`LocalBackendApp` wraps moto's WSGI application with the
 request log and the ``/_local`` endpoints:
 
 * ``GET /_local/health`` -> ``200 {"status": "ok"}``
@@ -37,13 +37,14 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 from werkzeug.serving import BaseWSGIServer, make_server  # noqa: E402
 
-from . import ec2, eks, elasticache, kms, latency, rds  # noqa: E402
+from . import backup, ec2, eks, elasticache, faults, kms, latency, rds  # noqa: E402
 from .requests import RequestLog, describe_request  # noqa: E402
 
 HEALTH_PATH = "/_local/health"
 REQUESTS_PATH = "/_local/requests"
 CONFIG_PATH = "/_local/config"
 CLOCK_PATH = "/_local/clock"
+FAULTS_PATH = "/_local/faults"
 PORT_FILE = "backend.port"
 
 _install_lock = threading.Lock()
@@ -59,6 +60,7 @@ def install() -> None:
         ec2.install()
         elasticache.install()
         kms.install()
+        backup.install()
 
 
 StartResponse = Callable[..., Any]
@@ -69,6 +71,7 @@ class LocalBackendApp:
 
     def __init__(self, log: RequestLog | None = None) -> None:
         self.log = log or RequestLog()
+        self.faults = faults.FaultTable()
         self.moto_app = DomainDispatcherApplication(create_backend_app)
 
     @staticmethod
@@ -88,6 +91,15 @@ class LocalBackendApp:
             return self._json(start_response, "400 Bad Request", {"error": message})
         return self._json(start_response, "200 OK", {"now": latency.now(), "offset": offset})
 
+    def _arm_fault(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            fault = self.faults.arm(json.loads(environ["wsgi.input"].read(length) or b"{}") if length > 0 else {})
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            message = f"POST {FAULTS_PATH}: {exc}; see local_backend/aws/faults.py"
+            return self._json(start_response, "400 Bad Request", {"error": message})
+        return self._json(start_response, "200 OK", fault)
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
         method = str(environ.get("REQUEST_METHOD", "GET"))
@@ -104,6 +116,12 @@ class LocalBackendApp:
                 return self._json(start_response, "200 OK", {"now": latency.now(), "offset": latency.offset()})
             if path == CLOCK_PATH and method == "POST":
                 return self._advance_clock(environ, start_response)
+            if path == FAULTS_PATH and method == "GET":
+                return self._json(start_response, "200 OK", self.faults.armed())
+            if path == FAULTS_PATH and method == "POST":
+                return self._arm_fault(environ, start_response)
+            if path == FAULTS_PATH and method == "DELETE":
+                return self._json(start_response, "200 OK", {"cleared": self.faults.clear()})
             return self._json(start_response, "404 Not Found", {"error": f"no such endpoint: {method} {path}"})
         if not path.startswith("/moto-api") and path != "/favicon.ico":
             started = time.perf_counter()
@@ -112,6 +130,12 @@ class LocalBackendApp:
             except Exception as exc:  # noqa: BLE001 - the log must never break the request it describes
                 entry = {"service": None, "operation": None, "method": method, "path": path, "error": repr(exc)}
             entry["seconds"] = None  # set below; the key exists from the start so a concurrent GET can dump the entry
+            fault = self.faults.take(entry.get("service"), entry.get("operation"))
+            if fault is not None:
+                entry["fault"] = fault["code"]
+                entry["seconds"] = round(time.perf_counter() - started, 6)
+                self.log.append(entry)
+                return faults.respond(fault, start_response)
             self.log.append(entry)
             try:
                 return self.moto_app(environ, start_response)
