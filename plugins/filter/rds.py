@@ -41,6 +41,7 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_rules im
     major_version,
     parse_backup_window,
     parse_maintenance_window,
+    tls_parameters,
 )
 
 DOCUMENTATION = r"""
@@ -335,6 +336,9 @@ def aurora_problems(
         parameters = cluster.get("parameters", {})
         if not isinstance(parameters, Mapping):
             problems.append(f"{where}.parameters: must be a dict of parameter name to value")
+        elif engine in AURORA_ENGINES:
+            problems += tls_parameters(str(engine), parameters,
+                                       cluster.get("require_tls", defaults.get("require_tls", True)), where)[1]
         problems += window_problems(
             cluster.get("backup_window", defaults.get("backup_window")),
             cluster.get("maintenance_window", defaults.get("maintenance_window")),
@@ -357,7 +361,7 @@ IDENTIFIER = re.compile(r"^(?!.*--)[a-z][a-z0-9-]*(?<!-)$")
 IDENTIFIER_RULE = "a letter, then lowercase letters, digits and single hyphens, not ending with a hyphen"
 #: Fields of a platform_rds_instances entry that fall back to a role input (aws_rds_<field>) when left out.
 INSTANCE_DEFAULTED = (
-    "engine", "storage_type", "port", "parameters", "multi_az", "final_snapshot", "deletion_protection",
+    "engine", "storage_type", "port", "parameters", "require_tls", "multi_az", "final_snapshot", "deletion_protection",
     "backup_retention_period", "backup_window", "maintenance_window", "allowed_security_group_names",
     "performance_insights_retention_period",
 )
@@ -371,7 +375,7 @@ INSTANCE_FIELDS = (
 #: Every field of a platform_aurora_clusters entry (README of aws_aurora).
 CLUSTER_FIELDS = (
     "suffix", "name", "engine", "engine_version", "instance_class", "readers", "availability_zones",
-    "database_name", "master_username", "port", "parameters", "log_exports", "backup_retention_period",
+    "database_name", "master_username", "port", "parameters", "require_tls", "log_exports", "backup_retention_period",
     "backup_window", "maintenance_window", "final_snapshot", "deletion_protection", "databases", "extensions",
 )
 RDS_INSTANCES = EntryKind(
@@ -425,6 +429,8 @@ def rds_instance_specs(instances: Any, names: Mapping[str, str], defaults: Mappi
                                          f"{str(spec.get('engine_version', '')).split('.')[0]} parameters"),
             max_allocated_storage=int(spec.get("max_allocated_storage") or 0),
             databases=database_specs(entry),
+            parameters=tls_parameters(spec.get("engine", "postgres"), spec.get("parameters"),
+                                      spec.get("require_tls", True), identifier)[0],
         )
         specs.append(spec)
     return specs
@@ -462,6 +468,8 @@ def rds_instances_problems(
             value = entry.get(field)
             if value is not None and not re.match(r"^[A-Za-z][A-Za-z0-9{}_.-]{0,254}$", str(value)):
                 problems.append(f"{where}.{field}: '{value}' is not a valid name")
+        problems += tls_parameters(settings.get("engine", "postgres"), settings.get("parameters"),
+                                   settings.get("require_tls", True), where)[1]
         return problems + database_problems(entry, where, settings.get("engine", "postgres"),
                                             entry.get("master_username"))
 
@@ -489,7 +497,9 @@ def aurora_cluster_specs(clusters: Any, names: Mapping[str, str], defaults: Mapp
             "key": key, "id": identifier, "engine": engine, "engine_version": str(c.get("engine_version")),
             "family": family, "port": int(c.get("port") or rds_default_port(engine)),
             "security_group": f"{identifier}-sg", "parameter_group": f"{identifier}-{family.replace('.', '-')}",
-            "parameters": dict(c.get("parameters") or {}), "instance_class": c.get("instance_class"),
+            "parameters": tls_parameters(engine, c.get("parameters") or {},
+                                         c.get("require_tls", defaults.get("require_tls", True)), identifier)[0],
+            "instance_class": c.get("instance_class"),
             "instances": members, "database_name": c.get("database_name"),
             "master_username": c.get("master_username"),
             "log_exports": list(c.get("log_exports") or defaults.get("log_exports", {}).get(engine, [])),

@@ -9,6 +9,7 @@ Pure: no boto3, no Ansible.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -20,6 +21,42 @@ MIN_WINDOW_MINUTES = 30
 INSTANCE_ENGINES: dict[str, tuple[int, ...]] = {"postgres": (13, 14, 15, 16, 17)}
 #: Aurora engines with the major versions offered (aurora-mysql: the MySQL-compatible major 8.0 = "8").
 AURORA_ENGINES: dict[str, tuple[int, ...]] = {"aurora-postgresql": (13, 14, 15, 16, 17), "aurora-mysql": (8,)}
+#: The parameter (and value) that makes each engine refuse unencrypted connections: RDS for PostgreSQL /
+#: Aurora PostgreSQL `rds.force_ssl` (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html),
+#: RDS for MySQL/MariaDB `require_secure_transport` (boolean 0/1), Aurora MySQL `require_secure_transport` (ON/OFF,
+#: a cluster parameter) (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Security.html).
+TLS_PARAMETERS = {
+    "postgres": ("rds.force_ssl", "1"),
+    "aurora-postgresql": ("rds.force_ssl", "1"),
+    "mysql": ("require_secure_transport", "1"),
+    "mariadb": ("require_secure_transport", "1"),
+    "aurora-mysql": ("require_secure_transport", "ON"),
+}
+#: The words Ansible reads as booleans (a value given on the command line with -e arrives as a string).
+BOOLEAN_WORDS = {"true": True, "yes": True, "on": True, "1": True,
+                 "false": False, "no": False, "off": False, "0": False}
+#: Values of those parameters that mean "TLS not required".
+TLS_OFF_VALUES = frozenset({"0", "off", "false"})
+
+
+def tls_parameters(engine: str, parameters: Any, require_tls: Any, where: str) -> tuple[dict[str, Any], list[str]]:
+    """The parameters to send (``parameters`` with the engine's TLS parameter added when ``require_tls``) and the
+    problems: ``parameters`` turning TLS off while ``require_tls`` is on names both fields (``where``: the entry's
+    path, e.g. platform_rds_instances[0])."""
+    params = dict(parameters) if isinstance(parameters, Mapping) else {}
+    if isinstance(require_tls, str) and require_tls.strip().lower() in BOOLEAN_WORDS:  # -e name=false
+        require_tls = BOOLEAN_WORDS[require_tls.strip().lower()]
+    if not isinstance(require_tls, bool):
+        return params, [f"{where}.require_tls: must be true or false (got {require_tls!r})"]
+    if not require_tls or engine not in TLS_PARAMETERS:
+        return params, []
+    name, value = TLS_PARAMETERS[engine]
+    if name in params and str(params[name]).strip().lower() in TLS_OFF_VALUES:
+        return params, [f"{where}.parameters: {name}={params[name]} turns TLS off while {where}.require_tls is true "
+                        "(the default): set require_tls: false to allow unencrypted connections"]
+    return {name: value, **params}, []
+
+
 DEFAULT_PORTS = {"postgres": 5432, "aurora-postgresql": 5432, "aurora-mysql": 3306, "mysql": 3306}
 #: Allocated storage range (GiB) per storage type for RDS PostgreSQL.
 STORAGE_RANGES: dict[str, tuple[int, int]] = {

@@ -21,6 +21,7 @@ from ansible_collections.cloudops.eks_platform.plugins.filter.elasticache import
 )
 from ansible_collections.cloudops.eks_platform.plugins.filter.rds import (  # noqa: E402
     aurora_cluster_specs,
+    aurora_problems,
     data_resource_names,
     database_targets,
     rds_instance_specs,
@@ -356,3 +357,48 @@ def test_a_typo_in_an_entry_is_named():
     assert any(p.startswith("platform_rds_instances[0].instance_clas: unknown field") for p in problems), problems
     problems = redis_groups_problems([{**REDIS, "preferred_zone": [f"{REGION}a"]}], REDIS_DEFAULTS, CONTEXT)
     assert any(p.startswith("platform_redis_groups[0].preferred_zone: unknown field") for p in problems), problems
+
+
+def test_parameter_groups_require_tls_unless_the_entry_says_otherwise():
+    names = data_resource_names([WEALIST_RDS], "wealist-prod")
+    with_params = {**WEALIST_RDS, "parameters": {"log_statement": "ddl"}}
+    spec = rds_instance_specs([with_params], names, RDS_DEFAULTS)[0]
+    assert spec["parameters"] == {"rds.force_ssl": "1", "log_statement": "ddl"}
+    # the role default off (aws_rds_require_tls: false), or the entry off: the parameters as written
+    assert rds_instance_specs([with_params], names, {**RDS_DEFAULTS, "require_tls": False})[0]["parameters"] == {
+        "log_statement": "ddl"
+    }
+    off = {**with_params, "require_tls": False}
+    assert rds_instance_specs([off], names, RDS_DEFAULTS)[0]["parameters"] == {"log_statement": "ddl"}
+    # an explicit rds.force_ssl=1 stays as written; 0 with require_tls on is refused, naming both fields
+    explicit = {**WEALIST_RDS, "parameters": {"rds.force_ssl": 1}}
+    assert rds_instance_specs([explicit], names, RDS_DEFAULTS)[0]["parameters"] == {"rds.force_ssl": 1}
+    assert rds_instances_problems([explicit], RDS_DEFAULTS, CONTEXT) == []
+    problems = rds_instances_problems([{**WEALIST_RDS, "parameters": {"rds.force_ssl": "0"}}], RDS_DEFAULTS, CONTEXT)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("platform_rds_instances[0].parameters: rds.force_ssl=0")
+    assert "platform_rds_instances[0].require_tls" in problems[0]
+    assert rds_instances_problems([{**WEALIST_RDS, "parameters": {"rds.force_ssl": 0}, "require_tls": False}],
+                                  RDS_DEFAULTS, CONTEXT) == []
+    problems = rds_instances_problems([{**WEALIST_RDS, "require_tls": "sometimes"}], RDS_DEFAULTS, CONTEXT)
+    assert any(p.startswith("platform_rds_instances[0].require_tls: must be true or false") for p in problems)
+
+
+def test_aurora_cluster_parameter_groups_require_tls_per_engine():
+    pg = {"suffix": "pg", "engine": "aurora-postgresql", "engine_version": "16.6", "instance_class": "db.r6g.large",
+          "master_username": "app_admin"}
+    my = {**pg, "suffix": "my", "engine": "aurora-mysql", "engine_version": "8.0.mysql_aurora.3.08.0"}
+    specs = aurora_cluster_specs([pg, my], data_resource_names([pg, my], "p"), {})
+    assert [s["parameters"] for s in specs] == [{"rds.force_ssl": "1"}, {"require_secure_transport": "ON"}]
+    specs = aurora_cluster_specs([{**my, "require_tls": False}], data_resource_names([my], "p"), {})
+    assert specs[0]["parameters"] == {}
+    problems = aurora_problems([{**my, "parameters": {"require_secure_transport": "OFF"}}], None, {}, CONTEXT)
+    assert len(problems) == 1 and "platform_aurora_clusters[0].parameters: require_secure_transport=OFF" in problems[0]
+
+
+def test_require_tls_given_on_the_command_line_as_a_word_is_a_boolean():
+    names = data_resource_names([WEALIST_RDS], "wealist-prod")
+    assert rds_instance_specs([WEALIST_RDS], names, {**RDS_DEFAULTS, "require_tls": "false"})[0]["parameters"] == {}
+    assert rds_instance_specs([WEALIST_RDS], names, {**RDS_DEFAULTS, "require_tls": "True"})[0]["parameters"] == {
+        "rds.force_ssl": "1"
+    }
