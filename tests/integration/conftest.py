@@ -42,6 +42,14 @@ class Backend:
     def mutating_requests(self) -> list[dict]:
         return mutating(self.requests())
 
+    def arm_fault(self, service: str, operation: str, count: int = 1, code: str = "InjectedFault") -> None:
+        """The next `count` calls of `operation` fail with `code` (local_backend/aws/faults.py)."""
+        body = json.dumps({"service": service, "operation": operation, "count": count, "code": code}).encode()
+        req = urllib.request.Request(
+            f"{self.endpoint}/_local/faults", data=body, method="POST", headers={"Content-Type": "application/json"}
+        )
+        urllib.request.urlopen(req, timeout=10).close()
+
     def client(self, service: str):
         import boto3
 
