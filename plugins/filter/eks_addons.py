@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.eks_addon_inputs import (
+    addon_pins,
     addon_problems,
     addon_specs,
     addon_teardown,
@@ -22,13 +23,16 @@ name: eks_addons_problems
 short_description: List what is wrong with the EKS managed add-on entries, before any AWS call
 description:
   - Returns every problem of C(platform_eks_addons) (empty when valid), each naming C(<variable>[i].<field>) -
-    unknown fields, add-on names listed twice, the version (C(v<major>.<minor>.<patch>-eksbuild.<n>), required),
+    unknown fields, add-on names listed twice, the version (C(v<major>.<minor>.<patch>-eksbuild.<n>)) or the
+    C(versions) pins per Kubernetes minor version (one for the cluster's target version, C(platform_eks_version)),
     C(configuration_values) (a dict; C(env) values strings), C(resolve_conflicts), C(after_nodes) (never false for
     an add-on whose pods need nodes), C(service_account_role_arn) or C(pod_identity) (not both; its statements
     checked like C(platform_eks_pod_identities) entries; the C(eks-pod-identity-agent) add-on must be listed).
   - Also provides C(eks_addon_specs) (per entry its phase, its pod identity role and the entry of the
     C(cloudops.eks_platform.eks_addons) module's C(addons) option), C(eks_addons_phase) (the module entries of one
-    phase), C(eks_addon_roles) (the pod identity roles of some phases), C(eks_addon_phases) (C(all) -> both phases)
+    phase; with C(update_late) the before_nodes call also lists the after_nodes add-ons with C(create=false)),
+    C(eks_addon_pins) (the version each entry uses for a Kubernetes version, with the variable path it comes
+    from), C(eks_addon_roles) (the pod identity roles of some phases), C(eks_addon_phases) (C(all) -> both phases)
     C(eks_addons_need) (whether a pod identity of the selected phases uses a placeholder, e.g. C(kms_key)) and
     C(eks_addon_teardown) (the add-ons and role names teardown removes).
 positional: context, variable
@@ -39,8 +43,9 @@ options:
     elements: dict
     required: true
   context:
-    description: node_dependent (add-on names that need nodes), and what pod_identities_problems takes for the
-      pod identity roles (platform_name, region, secret_prefix, cluster_name, buckets, bucket_prefix).
+    description: node_dependent (add-on names that need nodes), kubernetes_version (the cluster's target version,
+      which picks among C(versions)), and what pod_identities_problems takes for the pod identity roles
+      (platform_name, region, secret_prefix, cluster_name, buckets, bucket_prefix).
     type: dict
     required: true
   variable:
@@ -72,8 +77,12 @@ def eks_addon_specs(entries: Sequence[Mapping[str, Any]], context: Mapping[str, 
     return addon_specs(entries, context)
 
 
-def eks_addons_phase(specs: Sequence[Mapping[str, Any]], phase: str) -> list[dict]:
-    return phase_addons(specs, phase)
+def eks_addons_phase(specs: Sequence[Mapping[str, Any]], phase: str, update_late: bool = False) -> list[dict]:
+    return phase_addons(specs, phase, bool(update_late))
+
+
+def eks_addon_pins(entries: Any, kubernetes_version: Any, variable: str = "platform_eks_addons") -> list[dict]:
+    return addon_pins(entries, kubernetes_version, variable)
 
 
 def eks_addon_roles(specs: Sequence[Mapping[str, Any]], selected: Sequence[str]) -> list[dict]:
@@ -102,6 +111,7 @@ class FilterModule:
             "eks_addons_problems": eks_addons_problems,
             "eks_addon_specs": eks_addon_specs,
             "eks_addons_phase": eks_addons_phase,
+            "eks_addon_pins": eks_addon_pins,
             "eks_addon_roles": eks_addon_roles,
             "eks_addon_phases": eks_addon_phases,
             "eks_addons_need": eks_addons_need,

@@ -26,10 +26,12 @@ description:
     (exactly one; node group name syntax; no duplicate), unknown fields, sizes (C(min_size) and C(max_size)
     required, C(0 <= min_size <= desired_size <= max_size), C(max_size >= 1)), capacity and AMI types (the
     botocore eks model's), instance types, labels and taints (the eks_nodegroups module's own rules), zones among
-    the platform's, tags.
+    the platform's, tags, an entry's C(version) against the cluster's (C(platform_eks_version), context
+    C(cluster_version) - not above it, at most 3 minor versions below it).
   - Also checks C(platform_scaling_schedules) (its own rules) and each schedule's optional C(nodegroups) field
     (suffixes or names of entries of the list).
-  - Also provides C(eks_nodegroup_specs) (the entries completed, final names, subnet names, tags),
+  - Also provides C(eks_nodegroup_specs) (the entries completed, final names, subnet names, tags, the version - the
+    entry's, else the cluster's - a node group without one follows the cluster),
     C(eks_nodegroup_module_entries) (the eks_nodegroups module's C(nodegroups) option; given the node groups' current
     scaling and the schedules, without the sizes of a node group a schedule has resized),
     C(eks_nodegroup_schedule_windows) (those node groups, with the schedule) and C(eks_nodegroup_schedule_actions)
@@ -45,7 +47,8 @@ options:
     description: Role inputs of the fields an entry may leave out (capacity_type, instance_types, ami_type, disk_size).
     type: dict
   context:
-    description: platform_name, cluster_name, azs, node_role_name, schedules, role_names (field -> role input).
+    description: platform_name, cluster_name, cluster_version, azs, node_role_name, schedules, role_names (field ->
+      role input).
     type: dict
 """
 

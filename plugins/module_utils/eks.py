@@ -45,6 +45,100 @@ def version_step(current: str | None, wanted: str | None) -> str:
     return "jump"
 
 
+#: How many minor versions a node group's kubelet may be behind the control plane (Kubernetes version skew policy
+#: from 1.28 on, which EKS follows: a node group may run up to three minors older than its cluster).
+NODE_SKEW = 3
+
+
+def minors_behind(node: str | None, cluster: str | None) -> int | None:
+    """How many minor versions ``node`` is below ``cluster`` (negative: above); None when either is not ``x.y`` or
+    the majors differ."""
+    have, top = parse_version(node), parse_version(cluster)
+    if have is None or top is None or have[0] != top[0]:
+        return None
+    return top[1] - have[1]
+
+
+def upgrade_problems(
+    cluster_name: str,
+    current: str | None,
+    target: str | None,
+    nodegroups: list[dict[str, Any]] | None = None,
+    variable: str = "platform_eks_version",
+) -> list[str]:
+    """What stops the cluster ``cluster_name`` (running ``current``; None: it does not exist) from reaching
+    ``target`` in this run, each naming ``variable``: a downgrade, a jump of more than one minor version (EKS
+    upgrades one at a time), and - for a one-minor upgrade - the node groups (``{name, version}`` as EKS reports
+    them) not at ``current`` (EKS refuses UpdateClusterVersion while one is behind). Empty when the cluster is
+    absent, ``target`` is empty (not managed) or the versions are the same."""
+    if current is None or not target or str(current) == str(target):
+        return []
+    step = version_step(current, target)
+    if step == "downgrade":
+        return [
+            f"{variable}: EKS cluster {cluster_name} runs Kubernetes {current} and cannot be downgraded to {target} "
+            f"(set {variable} back to {current}, or delete and re-create the cluster)"
+        ]
+    if step == "jump":
+        cur = parse_version(current)
+        following = f"{cur[0]}.{cur[1] + 1}" if cur else "the next minor version"
+        return [
+            f"{variable}: EKS cluster {cluster_name} runs Kubernetes {current}, and {target} is more than one minor "
+            f"version above it: EKS upgrades one minor version at a time - set {variable} to {following}, run, then "
+            "raise it again"
+        ]
+    if step == "invalid":
+        return [f"{variable}: cannot compare the version {current!r} of EKS cluster {cluster_name} with {target!r}"]
+    behind = sorted(
+        f"{group.get('name')} ({group.get('version')})"
+        for group in nodegroups or []
+        if group.get("version") and str(group.get("version")) != str(current)
+    )
+    if behind:
+        return [
+            f"{variable}: EKS upgrades cluster {cluster_name} from {current} to {target} only when every node group "
+            f"runs {current}; behind: {', '.join(behind)} - upgrade them to {current} first "
+            "(platform_eks_nodegroups[].version)"
+        ]
+    return []
+
+
+def planned_cluster_version(
+    name: str, running: str | None, expected: str | None, check_mode: bool, option: str = "cluster_version"
+) -> tuple[str | None, str | None, str | None]:
+    """The Kubernetes version a module plans its node groups / add-ons with, from the version the cluster
+    ``name`` runs (None: it does not exist, check mode) and the one the caller expects (``option``, normally set by
+    an earlier task of the same run): ``(version, warning, failure)``.
+
+    Nothing expected, or the same: the running version. Check mode, the cluster at another version (the earlier
+    task only planned its upgrade): the expected one, with a warning. A real run with the cluster at another
+    version: a failure naming ``option`` (the cluster must be upgraded first)."""
+    if not expected or running is None:
+        return (expected or running), None, None
+    if str(running) == str(expected):
+        return running, None, None
+    if check_mode:
+        return expected, (
+            f"EKS cluster {name} runs Kubernetes {running}: planning for {expected} ({option}), the version an "
+            "earlier task of this run upgrades it to"
+        ), None  # fmt: skip
+    return running, None, (
+        f"{option}: EKS cluster {name} runs Kubernetes {running}, not {expected}: upgrade the cluster first"
+    )  # fmt: skip
+
+
+def compatible_versions(infos: list[dict[str, Any]], kubernetes_version: str | None) -> list[str]:
+    """The add-on versions of DescribeAddonVersions ``addons`` items whose ``compatibilities`` name
+    ``kubernetes_version`` (every version when it is None), in the order listed."""
+    found: list[str] = []
+    for info in infos:
+        for item in info.get("addonVersions") or []:
+            clusters = [c.get("clusterVersion") for c in item.get("compatibilities") or []]
+            if (kubernetes_version is None or kubernetes_version in clusters) and item["addonVersion"] not in found:
+                found.append(item["addonVersion"])
+    return found
+
+
 # --- reads ---------------------------------------------------------------------------------------------------
 def describe_cluster(module: Any, client: Any, name: str) -> dict[str, Any] | None:
     found = describe(module, client, "describe_cluster", NOT_FOUND, f"EKS cluster {name}", name=name)

@@ -3,15 +3,18 @@
 """EKS managed add-on list entries (``platform_eks_addons``) of the aws_eks_addons role: validation, the two
 phases (before / after the node groups) and what the ``cloudops.eks_platform.eks_addons`` module is sent.
 
-An entry: ``name`` and ``version`` (``v<major>.<minor>.<patch>-eksbuild.<n>``, pinned) required;
-``configuration_values`` (a dict; left out = none), ``resolve_conflicts``, ``tags``, ``after_nodes``,
+An entry: ``name`` and ``version`` (``v<major>.<minor>.<patch>-eksbuild.<n>``, pinned) and/or ``versions`` (the
+pins per Kubernetes minor version, ``{"1.34": v..., "1.35": v...}``: the one of the cluster's target version -
+``platform_eks_version`` - is used, else ``version``) required; ``configuration_values`` (a dict; left out =
+none), ``resolve_conflicts``, ``tags``, ``after_nodes``,
 ``service_account_role_arn`` (IRSA) or ``pod_identity`` (``{service_account, managed_policies?, statements?}``:
 the role makes an IAM role ``<prefix>-<add-on>-pod-identity`` exactly like a platform_eks_pod_identities entry -
 module_utils/eks_pod_identity_inputs.py - and the add-on owns the association).
 
 Add-ons whose pods need nodes (coredns, aws-ebs-csi-driver, ... - the role input ``node_dependent``) are in the
 ``after_nodes`` phase and may not say ``after_nodes: false``: created before a node group, they stay CREATING
-and end DEGRADED.
+and end DEGRADED. Once they exist they are also updated with the ``before_nodes`` call (``create: false``): after a
+cluster upgrade every add-on follows the control plane before the node groups are upgraded.
 
 Pure functions (no Ansible, no boto3): plugins/filter/eks_addons.py and the unit tests import them.
 """
@@ -39,6 +42,7 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries
 ADDON_FIELDS = (
     "name",
     "version",
+    "versions",
     "configuration_values",
     "service_account_role_arn",
     "pod_identity",
@@ -54,6 +58,77 @@ VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
 #: Add-on names as DescribeAddonVersions lists them (AWS: vpc-cni; marketplace: vendor_product).
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/([\x21-\x7e]+/)?[\w+=,.@-]{1,64}$", re.ASCII)
+#: Kubernetes minor versions, the keys of ``versions``.
+MINOR = re.compile(r"^\d+\.\d+$")
+
+
+def pick_version(entry: Mapping[str, Any], kubernetes_version: Any) -> tuple[Any, str]:
+    """The add-on version for the cluster's Kubernetes version and the field it comes from: ``versions[<minor>]``
+    when the entry pins one for ``kubernetes_version``, else ``version`` (None when neither)."""
+    pins = entry.get("versions")
+    minor = str(kubernetes_version or "")
+    if isinstance(pins, Mapping) and minor and minor in pins:
+        return pins[minor], f'versions["{minor}"]'
+    return entry.get("version"), "version"
+
+
+def _version_problems(label: str, entry: Mapping[str, Any], target: str) -> list[str]:
+    """``version`` / ``versions`` of one entry: formats, and a version for the target Kubernetes version."""
+    problems = []
+    version, pins = entry.get("version"), entry.get("versions")
+    if version is not None and (not isinstance(version, str) or not VERSION.match(version)):
+        problems.append(
+            f"{label}.version: {version!r} is not an EKS add-on version "
+            "(v<major>.<minor>.<patch>-eksbuild.<n>, e.g. v1.21.1-eksbuild.1)"
+        )
+    if pins is not None:
+        if not isinstance(pins, Mapping) or not pins:
+            return problems + [
+                f"{label}.versions: must be a dict of Kubernetes minor version -> add-on version, e.g. "
+                '{"1.34": v1.34.1-eksbuild.2, "1.35": ...} (quote the keys)'
+            ]
+        for minor, pinned in pins.items():
+            if not isinstance(minor, str) or not MINOR.match(minor):
+                hint = " - quote it (1.30 unquoted is the number 1.3)" if isinstance(minor, (int, float)) else ""
+                problems.append(f'{label}.versions: key {minor!r} is not a Kubernetes minor version like "1.34"{hint}')
+            elif not isinstance(pinned, str) or not VERSION.match(pinned):
+                problems.append(
+                    f'{label}.versions["{minor}"]: {pinned!r} is not an EKS add-on version '
+                    "(v<major>.<minor>.<patch>-eksbuild.<n>)"
+                )
+    if version is None and pins is None:
+        problems.append(
+            f"{label}.version: missing - pin the version (v<major>.<minor>.<patch>-eksbuild.<n>, "
+            "e.g. v1.21.1-eksbuild.1; aws eks describe-addon-versions lists them), or one per Kubernetes minor "
+            "version in versions"
+        )
+    elif version is None and isinstance(pins, Mapping) and pins:
+        if not target:
+            problems.append(
+                f"{label}.versions: the cluster's Kubernetes version (platform_eks_version) is not set, so none of "
+                "these pins can be chosen: set platform_eks_version or give version"
+            )
+        elif target not in pins:
+            known = ", ".join(str(k) for k in pins)
+            problems.append(
+                f"{label}.versions: no version for Kubernetes {target} (platform_eks_version; pinned: {known}) - "
+                f'add "{target}": <the add-on version for {target}> (aws eks describe-addon-versions '
+                f"--kubernetes-version {target} --addon-name {entry.get('name')})"
+            )
+    return problems
+
+
+def addon_pins(entries: Any, kubernetes_version: Any, var: str = "platform_eks_addons") -> list[dict[str, Any]]:
+    """The add-on version each (valid) entry uses for ``kubernetes_version``: ``{name, version, field}``, field the
+    variable path it comes from (``platform_eks_addons[2].versions["1.35"]``). Entries without one are left out."""
+    pins = []
+    for index, entry in enumerate(entries or []):
+        if not isinstance(entry, Mapping) or entry.get("state", "present") != "present":
+            continue
+        version, where = pick_version(entry, kubernetes_version)
+        if isinstance(version, str) and isinstance(entry.get("name"), str):
+            pins.append({"name": entry["name"], "version": version, "field": f"{field_label(var, index)}.{where}"})
+    return pins
 
 
 def after_nodes(entry: Mapping[str, Any], node_dependent: Sequence[str]) -> bool:
@@ -65,7 +140,8 @@ def after_nodes(entry: Mapping[str, Any], node_dependent: Sequence[str]) -> bool
 def addon_problems(entries: Any, context: Mapping[str, Any], var: str = "platform_eks_addons") -> list[str]:
     """Every problem of the add-on list (empty = valid), named ``<var>[i].<field>``.
 
-    ``context``: node_dependent (add-on names that need nodes), and for the pod identity roles what
+    ``context``: node_dependent (add-on names that need nodes), kubernetes_version (the cluster's target version,
+    platform_eks_version: picks among ``versions``; '' = not set), and for the pod identity roles what
     :func:`eks_pod_identity_inputs.pod_identity_problems` takes (platform_name / name_prefix, region, secret_prefix,
     cluster_name, buckets, bucket_prefix)."""
     if entries is None:
@@ -73,6 +149,7 @@ def addon_problems(entries: Any, context: Mapping[str, Any], var: str = "platfor
     if not isinstance(entries, list):
         return [f"{var}: must be a list of add-on entries (empty list = none)"]
     ctx = validation_context(context)
+    target = str(context.get("kubernetes_version") or "")
     prefix = str(context.get("name_prefix") or context.get("platform_name") or "")
     node_dependent = list(context.get("node_dependent") or [])
     names = [e.get("name") for e in entries if isinstance(e, Mapping)]
@@ -95,17 +172,7 @@ def addon_problems(entries: Any, context: Mapping[str, Any], var: str = "platfor
             problems.append(f"{label}.name: add-on {name} is already listed as {field_label(var, first[name])}")
         else:
             first[name] = index
-        version = entry.get("version")
-        if version is None:
-            problems.append(
-                f"{label}.version: missing - pin the version (v<major>.<minor>.<patch>-eksbuild.<n>, "
-                "e.g. v1.21.1-eksbuild.1; aws eks describe-addon-versions lists them)"
-            )
-        elif not isinstance(version, str) or not VERSION.match(version):
-            problems.append(
-                f"{label}.version: {version!r} is not an EKS add-on version "
-                "(v<major>.<minor>.<patch>-eksbuild.<n>, e.g. v1.21.1-eksbuild.1)"
-            )
+        problems += _version_problems(label, entry, target)
         config = entry.get("configuration_values")
         if config is not None:
             if not isinstance(config, Mapping):
@@ -188,7 +255,8 @@ def addon_specs(entries: Sequence[Mapping[str, Any]], context: Mapping[str, Any]
     module's ``addons`` option). The role and the module entry are exactly what the inventory says: no
     configuration values means ``{}`` and no pod_identity means no association (both converge).
 
-    ``context``: node_dependent, resolve_conflicts (default of an entry), and what
+    ``context``: node_dependent, resolve_conflicts (default of an entry), kubernetes_version (picks the entry's
+    ``versions`` pin; else ``version``), and what
     :func:`eks_pod_identity_inputs.pod_identity_specs` takes (partition, account_id, region, platform_name /
     name_prefix, secret_prefix, cluster_name, kms_key_arn, buckets, bucket_prefix, role_path, policy_name,
     tags = the roles' base tags)."""
@@ -201,7 +269,7 @@ def addon_specs(entries: Sequence[Mapping[str, Any]], context: Mapping[str, Any]
         late = after_nodes(entry, node_dependent)
         addon: dict[str, Any] = {
             "name": name,
-            "version": entry.get("version"),
+            "version": pick_version(entry, context.get("kubernetes_version"))[0],
             "configuration_values": dict(entry.get("configuration_values") or {}),
             "resolve_conflicts": entry.get("resolve_conflicts") or context.get("resolve_conflicts") or "OVERWRITE",
             "tags": {"Name": name, **{str(k): str(v) for k, v in (entry.get("tags") or {}).items()}},
@@ -234,9 +302,17 @@ def addon_specs(entries: Sequence[Mapping[str, Any]], context: Mapping[str, Any]
     return specs
 
 
-def phase_addons(specs: Sequence[Mapping[str, Any]], phase: str) -> list[dict[str, Any]]:
-    """The eks_addons module entries of one phase (before_nodes or after_nodes), in list order."""
-    return [spec["addon"] for spec in specs if spec["phase"] == phase]
+def phase_addons(specs: Sequence[Mapping[str, Any]], phase: str, update_late: bool = False) -> list[dict[str, Any]]:
+    """The eks_addons module entries of one phase (before_nodes or after_nodes), in list order.
+
+    ``update_late``: the before_nodes call also lists the after_nodes add-ons, with ``create: false`` - those that
+    already exist are converged (updated) with the others, those that do not are left to the after_nodes call,
+    which creates them once a node group is ACTIVE. So after a cluster upgrade every add-on is updated before the
+    node groups, and a fresh build still creates coredns only after them."""
+    own = [spec["addon"] for spec in specs if spec["phase"] == phase]
+    if phase != PHASES[0] or not update_late:
+        return own
+    return own + [{**spec["addon"], "create": False} for spec in specs if spec["phase"] == PHASES[1]]
 
 
 def phase_roles(specs: Sequence[Mapping[str, Any]], phases: Sequence[str]) -> list[dict[str, Any]]:

@@ -10,7 +10,10 @@ Pure functions (no Ansible, no network), unit-tested directly:
   to, or ``platform_scaling_schedules[i].<field>``). The per-entry rules of the eks_nodegroups module are its
   own (:func:`eks_nodegroups.validate`, imported, the one copy), named with the inventory's paths.
 * :func:`nodegroup_specs` - the entries with their final names, the role inputs filled in, the private subnet
-  names and every tag (the Cluster Autoscaler auto-discovery tags included).
+  names, every tag (the Cluster Autoscaler auto-discovery tags included) and the Kubernetes version: the entry's,
+  else the cluster's (``platform_eks_version``) - a node group without ``version`` follows the cluster.
+* :func:`version_problems` - an entry's explicit ``version`` against the cluster's: never above it, at most
+  :data:`eks.NODE_SKEW` minor versions below it.
 * :func:`module_nodegroups` - the ``nodegroups`` option of cloudops.eks_platform.eks_nodegroups, without the
   sizes of a node group :func:`schedule_windows` finds resized by one of its schedules (not undone).
 * :func:`schedule_actions` - the ``nodegroups`` option of cloudops.eks_platform.eks_nodegroup_scheduled_actions:
@@ -23,6 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.eks import NODE_SKEW, minors_behind
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import (
     as_int,
     derived_name,
@@ -175,6 +179,25 @@ def _size_problems(path: str, entry: Mapping[str, Any]) -> list[str]:
             for field in ("min_size", "max_size") if entry.get(field) is None]  # fmt: skip
 
 
+def version_problems(path: str, version: Any, cluster_version: Any) -> list[str]:
+    """An entry's explicit ``version`` against the cluster's (``platform_eks_version``; '' = not set: nothing to
+    compare): not above it (a node group never runs a newer Kubernetes than its control plane), not more than
+    :data:`NODE_SKEW` minor versions below it (the skew EKS and Kubernetes allow a kubelet)."""
+    behind = minors_behind(str(version), str(cluster_version or ""))
+    if not cluster_version or behind is None or 0 <= behind <= NODE_SKEW:
+        return []
+    if behind < 0:
+        return [
+            f"{path}.version: {version} is above the cluster's version {cluster_version} (platform_eks_version): a "
+            "node group cannot run a newer Kubernetes than its control plane - leave version out to follow the cluster"
+        ]
+    return [
+        f"{path}.version: {version} is {behind} minor versions below the cluster's {cluster_version} "
+        f"(platform_eks_version); EKS allows a node group at most {NODE_SKEW} behind - raise it, or leave version "
+        "out to follow the cluster"
+    ]
+
+
 def _module_entry_problems(path: str, settings: Mapping[str, Any]) -> list[str]:
     """The eks_nodegroups module's own rules on one well-typed entry, its ``nodegroups[0]`` renamed ``path``."""
     params: dict[str, Any] = {"name": "x"}
@@ -194,8 +217,9 @@ def nodegroups_problems(
     """Problems of platform_eks_nodegroups and of the schedules' node-group targets (empty = valid).
 
     ``defaults``: the role inputs of the fields an entry may leave out (capacity_type, instance_types, ami_type,
-    disk_size). ``context``: platform_name, cluster_name, azs, node_role_name, schedules (platform_scaling_schedules),
-    role_names (field -> role input, for messages), label / schedules_label (the variables' names).
+    disk_size). ``context``: platform_name, cluster_name, cluster_version (platform_eks_version: an entry's version
+    is checked against it), azs, node_role_name, schedules (platform_scaling_schedules), role_names (field -> role
+    input, for messages), label / schedules_label (the variables' names).
     """
     defaults, context = dict(defaults or {}), dict(context or {})
     label = context.get("label", NODEGROUPS_VAR)
@@ -236,6 +260,8 @@ def nodegroups_problems(
         problems += [p for p in _choice_problems(path, entry, settings, role_names) if p.startswith(path)]
         if not blocking:
             problems += _module_entry_problems(path, settings)
+            if isinstance(settings.get("version"), str):
+                problems += version_problems(path, settings["version"], context.get("cluster_version"))
     problems += duplicate_problems(named, label)
     problems += schedule_target_problems(
         context.get("schedules"), entries, context.get("schedules_label", SCHEDULES_VAR)
@@ -286,7 +312,11 @@ def nodegroup_specs(
     ``availability_zones`` / ``subnet_names`` (default: every zone), ``tags`` (the node group's own: Name, the
     entry's tags, the Cluster Autoscaler tags).
 
-    ``context``: platform_name, cluster_name, azs, network_name (subnets ``<network_name>-private-<az>``)."""
+    ``version``: the entry's, else ``cluster_version`` of the context (the cluster's, platform_eks_version: a node
+    group without a version follows the cluster, upgraded in place after it), else None (not managed).
+
+    ``context``: platform_name, cluster_name, cluster_version, azs, network_name (subnets
+    ``<network_name>-private-<az>``)."""
     defaults, context = dict(defaults or {}), dict(context or {})
     platform_name = str(context.get("platform_name") or "")
     network_name = str(context.get("network_name") or platform_name)
@@ -321,7 +351,7 @@ def nodegroup_specs(
             subnet_names=[_subnet_name(network_name, zone) for zone in zones],
             tags={"Name": name, **{str(k): str(v) for k, v in (entry.get("tags") or {}).items()},
                   **autoscaler_tags(str(context.get("cluster_name") or ""))},
-            version=settings.get("version"),
+            version=settings.get("version") or str(context.get("cluster_version") or "") or None,
             release_version=settings.get("release_version"),
             max_unavailable=as_int(settings.get("max_unavailable")),
             max_unavailable_percentage=as_int(settings.get("max_unavailable_percentage")),

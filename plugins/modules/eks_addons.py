@@ -26,13 +26,25 @@ description:
   - An existing add-on still C(CREATING)/C(UPDATING) (an earlier run that did not wait) is waited for before it
     is updated; a cluster still C(CREATING)/C(UPDATING) is waited for before the first write.
   - The cluster must exist. In check mode a missing cluster (created by an earlier task of the same run) is a
-    warning and every add-on is planned as created; versions are then only checked to exist for some
-    Kubernetes version (the cluster's is not known yet) and an omitted version is shown as null.
+    warning and every add-on is planned as created; versions are then checked against O(cluster_version), or
+    only to exist for some Kubernetes version when it is not given (an omitted version is then shown as null).
+  - After a cluster upgrade, the add-ons follow the control plane - list each with the version for the new
+    Kubernetes version and O(cluster_version) set to it. An add-on whose pods need nodes can be listed with
+    O(addons[].create=false) in the call made before the node groups - updated when it exists, created later.
 options:
   cluster_name:
     description: Name of the EKS cluster.
     type: str
     required: true
+  cluster_version:
+    description:
+      - The Kubernetes version (C(<major>.<minor>)) the cluster runs when this task runs - normally the one an
+        earlier task of the same run upgraded it to. Versions are checked against it.
+      - In check mode, when the cluster still runs another version (the earlier task only planned the upgrade),
+        or does not exist yet, the add-ons are planned for this version, with a warning.
+      - In a real run the cluster must run it - another version fails before any change, naming this option.
+      - Omitted - the cluster's version.
+    type: str
   addons:
     description: The add-ons. Each name at most once.
     type: list
@@ -91,6 +103,14 @@ options:
           C(preserve)).
         type: bool
         default: false
+      create:
+        description:
+          - Whether a missing add-on is created. V(false) - an add-on that exists is converged (updated, tagged) and
+            a missing one is left missing, without a change (C(status) null in RV(addons)).
+          - For an add-on whose pods need nodes, listed with the add-ons updated before the node groups (after a
+            cluster upgrade) and created by a later call, once a node group is C(ACTIVE).
+        type: bool
+        default: true
       state:
         description: Whether the add-on exists.
         type: str
@@ -147,6 +167,17 @@ EXAMPLES = r"""
         version: v1.54.0-eksbuild.1
         service_account_role_arn: "{{ ebs_csi_role_arn }}"
 
+- name: After the cluster went 1.33 -> 1.34, before the node groups - coredns updated, not created if missing
+  cloudops.eks_platform.eks_addons:
+    cluster_name: wealist-prod-eks
+    cluster_version: "1.34"
+    addons:
+      - name: kube-proxy
+        version: v1.34.1-eksbuild.2
+      - name: coredns
+        version: v1.12.4-eksbuild.1
+        create: false
+
 - name: Remove an add-on but keep its software running
   cloudops.eks_platform.eks_addons:
     cluster_name: wealist-prod-eks
@@ -201,8 +232,11 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import (
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.argspec import optional, tag_options, wait_options
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.eks import (
     NOT_FOUND,
+    compatible_versions,
     describe_addon,
     describe_cluster,
+    parse_version,
+    planned_cluster_version,
     require_cluster,
     wait_status,
     wait_update,
@@ -269,18 +303,6 @@ def validate(addons: list[Mapping[str, Any]], option: str = "addons") -> list[st
                     f"got {association.get('role_arn')!r}"
                 )
     return problems
-
-
-def compatible_versions(infos: list[Mapping[str, Any]], kubernetes_version: str | None) -> list[str]:
-    """The add-on versions of DescribeAddonVersions ``addons`` items whose ``compatibilities`` name
-    ``kubernetes_version`` (every version when it is None), in the order listed."""
-    found: list[str] = []
-    for info in infos:
-        for item in info.get("addonVersions") or []:
-            clusters = [c.get("clusterVersion") for c in item.get("compatibilities") or []]
-            if (kubernetes_version is None or kubernetes_version in clusters) and item["addonVersion"] not in found:
-                found.append(item["addonVersion"])
-    return found
 
 
 def default_version(infos: list[Mapping[str, Any]], kubernetes_version: str | None) -> str | None:
@@ -416,14 +438,14 @@ def settings_differ(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> li
 
 
 def plan_addon(
-    current: Mapping[str, Any] | None, wanted: Mapping[str, Any], state: str, purge_tags: bool
+    current: Mapping[str, Any] | None, wanted: Mapping[str, Any], state: str, purge_tags: bool, create: bool = True
 ) -> dict[str, Any]:
     """``action`` (create / update / delete / None), the ``settings`` an update sends and the tag plan
-    (None for a create or delete: CreateAddon takes the tags)."""
+    (None for a create or delete: CreateAddon takes the tags). ``create=False``: a missing add-on stays missing."""
     if state == "absent":
         return {"action": "delete" if current is not None else None, "settings": [], "tags": None}
     if current is None:
-        return {"action": "create", "settings": [], "tags": None}
+        return {"action": "create" if create else None, "settings": [], "tags": None}
     differ = settings_differ(current, wanted)
     return {
         "action": "update" if differ else None,
@@ -591,7 +613,7 @@ class Run:
             return None, None
         addon, settings = self.read(entry["name"])
         if addon and addon.get("status") == "DELETING":
-            if entry["state"] == "present" and not self.module.check_mode:
+            if entry["state"] == "present" and entry.get("create", True) and not self.module.check_mode:
                 wait_status(self.module, self.fetch(entry["name"]), self.budget, self.what(entry["name"]), status=None)
             return None, None
         return addon, settings
@@ -641,9 +663,18 @@ def run(module, client) -> None:
     problems = validate(entries)
     if problems:
         module.fail_json(msg="; ".join(problems))
+    expected = p.get("cluster_version")
+    if expected is not None and parse_version(expected) is None:
+        module.fail_json(msg=f'cluster_version must be <major>.<minor>, e.g. "1.34"; got {expected!r}')
     r = Run(module, client)
     cluster = require_cluster(module, client, r.cluster)
-    kubernetes_version = cluster.get("version") if cluster else None
+    kubernetes_version, warning, failure = planned_cluster_version(
+        r.cluster, cluster.get("version") if cluster else None, expected, module.check_mode
+    )
+    if failure:
+        module.fail_json(msg=failure)
+    if warning:
+        module.warn(warning)
     present = [e["name"] for e in entries if e["state"] == "present"]
     versions, problems = resolve_versions(entries, addon_catalog(module, client, present, kubernetes_version),
                                           kubernetes_version)  # fmt: skip
@@ -654,7 +685,8 @@ def run(module, client) -> None:
     for entry in entries:
         addon, current = r.existing(entry, cluster)
         wanted = wanted_settings(entry, versions.get(entry["name"]), p["tags"])
-        plans.append((entry, addon, current, wanted, plan_addon(current, wanted, entry["state"], p["purge_tags"])))
+        plan = plan_addon(current, wanted, entry["state"], p["purge_tags"], entry.get("create", True))
+        plans.append((entry, addon, current, wanted, plan))
     changes = {e["name"]: plan_changes(plan) for e, _a, _c, _w, plan in plans if plan_changes(plan)}
 
     if not module.check_mode and changes:
@@ -688,10 +720,12 @@ def argument_spec() -> dict[str, Any]:
         resolve_conflicts=dict(type="str", default="OVERWRITE"),
         tags=dict(type="dict"),
         preserve=dict(type="bool", default=False),
+        create=dict(type="bool", default=True),
         state=dict(type="str", default="present"),
     )
     return dict(
         cluster_name=dict(type="str", required=True),
+        cluster_version=dict(type="str"),
         addons=dict(type="list", elements="dict", required=True, options=addon),
         **tag_options(),
         **wait_options(900),

@@ -553,6 +553,10 @@ class ClusterRun:
         writes = bool(steps or version)
         if not self.module.check_mode and cluster.get("status") != "ACTIVE" and (writes or self.params["wait"]):
             cluster = self.wait_active() or cluster  # EKS changes only an ACTIVE cluster
+            # planned again on the cluster as it is now: an update that was running (an UpdateClusterVersion an
+            # earlier task started without waiting: EKS reports the old version until it is done) is not repeated
+            steps, version = planned_changes(cluster, wanted), version_change(cluster, wanted)
+            writes = bool(steps or version)
         for label, kwargs in steps:
             self.update(label, "update_cluster_config", **kwargs)
         if version:

@@ -37,11 +37,23 @@ description:
     together, all within one O(wait_timeout).
   - The cluster must exist. In check mode a missing cluster (an earlier task of the same run creates it) is a
     warning and every node group with O(nodegroups[].state=present) is planned as created; a real run fails.
+  - After a cluster upgrade, set O(nodegroups[].version) to the cluster's new version (and O(cluster_version)) -
+    the node groups are upgraded in place, waited for. In check mode, an upgrade of the cluster that an earlier
+    task only planned is taken into account through O(cluster_version).
 options:
   cluster_name:
     description: Name of the EKS cluster.
     type: str
     required: true
+  cluster_version:
+    description:
+      - The Kubernetes version (C(<major>.<minor>)) the cluster runs when this task runs - normally the one an
+        earlier task of the same run upgraded it to. The node group versions are checked against it.
+      - In check mode, when the cluster still runs another version (the earlier task only planned the upgrade),
+        or does not exist yet, the node groups are planned for this version, with a warning.
+      - In a real run the cluster must run it - another version fails before any change, naming this option.
+      - Omitted - the cluster's version.
+    type: str
   nodegroups:
     description: The managed node groups, each identified by its O(nodegroups[].name).
     type: list
@@ -370,6 +382,7 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.eks import (
     describe_cluster,
     describe_nodegroup,
     parse_version,
+    planned_cluster_version,
     require_cluster,
     version_step,
     wait_status,
@@ -982,6 +995,7 @@ def argument_spec() -> dict[str, Any]:
     )
     return dict(
         cluster_name=dict(type="str", required=True),
+        cluster_version=dict(type="str"),
         nodegroups=dict(type="list", elements="dict", required=True, options=nodegroup),
         **tag_options(),
         **wait_options(1800),
@@ -991,11 +1005,19 @@ def argument_spec() -> dict[str, Any]:
 def run(module: AnsibleAWSModule, client) -> None:
     p = module.params
     problems = validate(p["nodegroups"])
+    if p["cluster_version"] is not None and parse_version(p["cluster_version"]) is None:
+        problems.append(f'cluster_version must be <major>.<minor>, e.g. "1.34"; got {p["cluster_version"]!r}')
     if problems:
         module.fail_json(msg="; ".join(problems))
     cluster_name, entries, budget = p["cluster_name"], p["nodegroups"], Budget(p["wait_timeout"])
     cluster = require_cluster(module, client, cluster_name)
-    version = (cluster or {}).get("version")
+    version, warning, failure = planned_cluster_version(
+        cluster_name, (cluster or {}).get("version"), p["cluster_version"], module.check_mode
+    )
+    if failure:
+        module.fail_json(msg=failure)
+    if warning:
+        module.warn(warning)
     current = {e["name"]: describe_nodegroup(module, client, cluster_name, e["name"]) if cluster else None
                for e in entries}  # fmt: skip
     plans = [

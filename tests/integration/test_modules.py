@@ -845,7 +845,8 @@ def _summary(results: dict, case: Case) -> str:
 
 def test_every_module_has_a_four_run_case():
     covered = {c.module for c in CASES}
-    assert sorted(set(MODULES) - covered) == [], "modules without a four-run case in tests/integration/test_modules.py"
+    read_only = {m for m in MODULES if m.endswith("_info")}  # an info module never reports changed
+    assert sorted(set(MODULES) - covered - read_only) == [], "modules without a four-run case in module_cases/"
     assert sorted(covered - set(MODULES)) == [], "cases of modules that do not exist"
 
 

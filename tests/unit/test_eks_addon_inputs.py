@@ -286,6 +286,7 @@ def test_filters_are_registered():
         "eks_addons_problems",
         "eks_addon_specs",
         "eks_addons_phase",
+        "eks_addon_pins",
         "eks_addon_roles",
         "eks_addon_phases",
         "eks_addons_need",

@@ -124,4 +124,5 @@ def test_valid_inputs_pass_in_one_task(tmp_path: Path):
     out = _flat(run)
     assert "TASK [Validate the inputs of every role]" in out
     assert "Invalid inputs" not in out
-    assert "TASK [cloudops.eks_platform.aws_network : " in out, "validation passed, the first role started"
+    # the first AWS call: the first play's read of the existing EKS cluster (the upgrade check)
+    assert "TASK [cloudops.eks_platform.aws_eks : Read the EKS cluster" in out, "validation passed, the first read started"
