@@ -409,6 +409,116 @@ def test_compute_layer_read_back(site: Site):
 
 # --- last: teardown --------------------------------------------------------------------------------
 
+CLUSTER = f"{NAME}-eks"  # platform_cluster_name
+OTHER_CLUSTER = "someone-elses-eks"
+
+
+def _tag_list(tags: dict) -> list[dict]:
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def _controller_leftovers(backend: Backend) -> tuple[dict, dict]:
+    """What controllers in the cluster make in AWS, made with boto3 and tagged as they tag it (AWS Load Balancer
+    Controller v2, the in-tree service controller, the EBS CSI driver), which only the compute layer's teardown
+    deletes; and resources of another cluster (another VPC) and a driver volume naming no cluster, which it must not.
+    Returns (ours, theirs): kind -> ids (ARNs for ELBv2, names for the classic ELB)."""
+    ec2, elbv2, elb, eks, autoscaling = (backend.client(s) for s in ("ec2", "elbv2", "elb", "eks", "autoscaling"))
+    vpc_config = eks.describe_cluster(name=CLUSTER)["cluster"]["resourcesVpcConfig"]
+    vpc, subnets, cluster_sg = vpc_config["vpcId"], vpc_config["subnetIds"], vpc_config["clusterSecurityGroupId"]
+    owned = {f"kubernetes.io/cluster/{CLUSTER}": "owned"}
+    ingress = {"elbv2.k8s.aws/cluster": CLUSTER, "ingress.k8s.aws/stack": f"{NAME}/web"}
+
+    def group(name: str, tags: dict, vpc_id: str = vpc) -> str:
+        spec = [{"ResourceType": "security-group", "Tags": _tag_list(tags)}]
+        made = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id, TagSpecifications=spec)
+        return made["GroupId"]
+
+    backend_sg = group(
+        f"k8s-traffic-{CLUSTER}-0a1b2c", {"elbv2.k8s.aws/cluster": CLUSTER, "elbv2.k8s.aws/resource": "backend-sg"}
+    )
+    managed_sg = group("k8s-web-ingress-0a1b2c", {**ingress, "ingress.k8s.aws/resource": "ManagedLBSecurityGroup"})
+    elb_sg = group("k8s-elb-a0fedcba98765432", owned)  # the in-tree controller's classic ELB group
+    # the controller lets its backend group reach the nodes: a rule on the nodes' (cluster) security group
+    pair = {"GroupId": backend_sg, "Description": "elbv2.k8s.aws/targetGroupBinding=shared"}
+    rule = {"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "UserIdGroupPairs": [pair]}
+    ec2.authorize_security_group_ingress(GroupId=cluster_sg, IpPermissions=[rule])
+    alb = elbv2.create_load_balancer(
+        Name="k8s-web-ingress-0a1b2c",
+        Subnets=subnets,
+        Scheme="internal",
+        SecurityGroups=[managed_sg, backend_sg],
+        Tags=_tag_list(ingress),
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+    target_group = elbv2.create_target_group(
+        Name="k8s-web-web-0a1b2c", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip", Tags=_tag_list(ingress)
+    )["TargetGroups"][0]["TargetGroupArn"]
+    forward = [{"Type": "forward", "TargetGroupArn": target_group}]
+    elbv2.create_listener(LoadBalancerArn=alb, Protocol="HTTP", Port=80, DefaultActions=forward)
+    service = {**owned, "kubernetes.io/service-name": f"{NAME}/gateway"}
+    nlb = elbv2.create_load_balancer(Name="a0123456789abcdef", Subnets=subnets, Type="network", Tags=_tag_list(service))
+    elb.create_load_balancer(
+        LoadBalancerName="a0fedcba98765432",
+        Subnets=subnets[:1],
+        SecurityGroups=[elb_sg],
+        Listeners=[{"Protocol": "TCP", "LoadBalancerPort": 80, "InstancePort": 30080}],
+        Tags=_tag_list(service),
+    )
+
+    # a node of the cluster (an instance of a node group's Auto Scaling group) holds one of the volumes
+    nodegroup = eks.list_nodegroups(clusterName=CLUSTER)["nodegroups"][0]
+    resources = eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName=nodegroup)["nodegroup"]["resources"]
+    asg = resources["autoScalingGroups"][0]["name"]
+    (node, *_) = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[asg])["AutoScalingGroups"][0][
+        "Instances"
+    ]
+    csi = {"ebs.csi.aws.com/cluster": "true", "CSIVolumeName": "pvc-0a1b2c"}
+
+    def volume(tags: dict) -> str:
+        spec = [{"ResourceType": "volume", "Tags": _tag_list(tags)}]
+        zone = node["AvailabilityZone"]
+        return ec2.create_volume(AvailabilityZone=zone, Size=1, TagSpecifications=spec)["VolumeId"]
+
+    # the driver run with k8sTagClusterId (two), the tag of the cluster-scoped driver policy
+    volumes = [
+        volume({**csi, **owned, "KubernetesCluster": CLUSTER, "Name": f"{CLUSTER}-dynamic-pvc-0a1b2c"}),
+        volume({**csi, "ebs.csi.aws.com/cluster-name": CLUSTER}),
+        volume({**csi, **owned}),
+    ]
+    ec2.attach_volume(VolumeId=volumes[2], InstanceId=node["InstanceId"], Device="/dev/sdf")
+
+    other_vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+    other = {"elbv2.k8s.aws/cluster": OTHER_CLUSTER, f"kubernetes.io/cluster/{OTHER_CLUSTER}": "owned"}
+    theirs = {
+        "security_groups": [group("k8s-traffic-other-0a1b2c", other, vpc_id=other_vpc)],
+        "volumes": [
+            volume({**csi, f"kubernetes.io/cluster/{OTHER_CLUSTER}": "owned", "KubernetesCluster": OTHER_CLUSTER}),
+            volume(csi),  # names no cluster
+        ],
+    }
+    ours = {
+        "load_balancers": [alb, nlb["LoadBalancers"][0]["LoadBalancerArn"]],
+        "classic_load_balancers": ["a0fedcba98765432"],
+        "target_groups": [target_group],
+        "security_groups": [backend_sg, managed_sg, elb_sg],
+        "volumes": volumes,
+    }
+    return ours, theirs
+
+
+def _existing(backend: Backend, made: dict) -> dict:
+    """Those of ``made`` (kind -> ids) that exist."""
+    ec2, elbv2, elb = (backend.client(s) for s in ("ec2", "elbv2", "elb"))
+    exist = {
+        "load_balancers": {lb["LoadBalancerArn"] for lb in elbv2.describe_load_balancers()["LoadBalancers"]},
+        "classic_load_balancers": {
+            lb["LoadBalancerName"] for lb in elb.describe_load_balancers()["LoadBalancerDescriptions"]
+        },
+        "target_groups": {g["TargetGroupArn"] for g in elbv2.describe_target_groups()["TargetGroups"]},
+        "security_groups": {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]},
+        "volumes": {v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]},
+    }
+    return {kind: sorted(set(ids) & exist[kind]) for kind, ids in made.items()}
+
 
 def test_teardown_refuses_without_confirmation_then_removes_everything(site: Site):
     backend = site.backend
@@ -425,6 +535,9 @@ def test_teardown_refuses_without_confirmation_then_removes_everything(site: Sit
     # lift it to put the object (the teardown deletes the bucket anyway)
     s3.delete_bucket_policy(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="keep.txt", Body=b"data")
+    # what the cluster's controllers made in AWS: only the compute layer's teardown deletes it (not a refused one)
+    ours, theirs = _controller_leftovers(backend)
+    assert _existing(backend, ours) == {k: sorted(v) for k, v in ours.items()}
     backend.clear_requests()
     protected = run_playbook(
         backend, *confirm, "-e", "platform_deletion_protection=true", *AURORA, playbook="teardown.yml"
@@ -462,6 +575,10 @@ def test_teardown_refuses_without_confirmation_then_removes_everything(site: Sit
     assert [b for b in backend.client("s3").list_buckets()["Buckets"] if b["Name"].startswith(f"{NAME}-")] == []
     assert backend.client("ecr").describe_repositories()["repositories"] == []
     assert backend.client("eks").list_clusters()["clusters"] == []
+    # the controllers' load balancers, target groups, security groups and volumes (the one a node held included),
+    # not another cluster's nor a volume that names no cluster
+    assert _existing(backend, ours) == {kind: [] for kind in ours}
+    assert _existing(backend, theirs) == {k: sorted(v) for k, v in theirs.items()}
     assert backend.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"] == []
     iam = backend.client("iam")
     assert [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(f"{NAME}-")] == []
