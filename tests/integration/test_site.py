@@ -269,6 +269,8 @@ def test_rds_instance_settings_and_endpoint_secret(site: Site):
         k: str(v) for k, v in RDS["parameters"].items()
     }
     assert params["shared_preload_libraries"]["ApplyMethod"] == "pending-reboot"
+    # TLS required (aws_rds_require_tls, default true): added to the inventory's parameters
+    assert params["rds.force_ssl"]["ParameterValue"] == "1"
 
     (group,) = ec2.describe_security_groups(GroupIds=[g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]])[
         "SecurityGroups"
@@ -550,6 +552,14 @@ def test_teardown_refuses_without_confirmation_then_removes_everything(site: Sit
     assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["DeletionProtection"]
     assert backend.client("elasticache").describe_replication_groups()["ReplicationGroups"] != []
     rds.modify_db_instance(DBInstanceIdentifier=INSTANCE, DeletionProtection=False, ApplyImmediately=True)
+    # An Elastic IP left by a run that stopped between AllocateAddress and CreateNatGateway (issue 14): tagged as
+    # the network role tags its NAT addresses, held by nothing; the teardown must release it too.
+    stray_eip = backend.client("ec2").allocate_address(
+        Domain="vpc",
+        TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": [
+            {"Key": "Name", "Value": f"{NAME}-nat-eip-zz"}, {"Key": "Project", "Value": INVENTORY["platform_project"]},
+        ]}],
+    )["AllocationId"]  # fmt: skip
 
     down = run_playbook(
         backend,
@@ -568,6 +578,7 @@ def test_teardown_refuses_without_confirmation_then_removes_everything(site: Sit
     assert ec2.describe_subnets(Filters=mine)["Subnets"] == []
     assert [n for n in ec2.describe_nat_gateways(Filters=mine)["NatGateways"] if n["State"] != "deleted"] == []
     assert ec2.describe_addresses(Filters=mine)["Addresses"] == []
+    assert stray_eip not in [a["AllocationId"] for a in ec2.describe_addresses()["Addresses"]]
     rds = backend.client("rds")
     assert rds.describe_db_instances()["DBInstances"] == []
     assert rds.describe_db_clusters()["DBClusters"] == []
