@@ -1,8 +1,8 @@
 """The local AWS backend: moto's server app with the project's extensions, in a thread or in the foreground.
 
 ``install()`` patches moto once per process (latency mode, then one module per service family: ``eks/``,
-``rds``, ``ec2``, ``elasticache``, ``kms``, ``backup``); :class:`LocalBackendApp` wraps moto's WSGI application with the
-request log and the ``/_local`` endpoints:
+``rds``, ``ec2``, ``elasticache``, ``kms``, ``backup``); :class:`LocalBackendApp` wraps moto's WSGI application
+with the request log and the ``/_local`` endpoints:
 
 * ``GET /_local/health`` -> ``200 {"status": "ok"}``
 * ``GET /_local/requests`` -> the request log (JSON list; each entry's ``seconds`` is the time the backend

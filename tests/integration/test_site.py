@@ -325,6 +325,32 @@ def test_elasticache_group_is_available_with_the_inventory_shape(site: Site):
     assert endpoint == {"host": group["NodeGroups"][0]["PrimaryEndpoint"]["Address"]}
 
 
+def test_backup_plan_protects_every_store_by_arn(site: Site):
+    backup, rds, kms = (site.backend.client(s) for s in ("backup", "rds", "kms"))
+    (spec,) = INVENTORY["platform_backup_plans"]
+    plan_name, vault_name = f"{NAME}-{spec['suffix']}", f"{NAME}-backup"
+    vault = backup.describe_backup_vault(BackupVaultName=vault_name)
+    assert vault["EncryptionKeyArn"] == kms.describe_key(KeyId=f"alias/{NAME}")["KeyMetadata"]["Arn"]
+    assert backup.list_tags(ResourceArn=vault["BackupVaultArn"])["Tags"]["Layer"] == "data"
+    (plan,) = [p for p in backup.list_backup_plans()["BackupPlansList"] if p["BackupPlanName"] == plan_name]
+    (rule,) = backup.get_backup_plan(BackupPlanId=plan["BackupPlanId"])["BackupPlan"]["Rules"]
+    assert (rule["TargetBackupVaultName"], rule["Lifecycle"]["DeleteAfterDays"]) == (vault_name, spec["retention_days"])
+    assert rule["ScheduleExpression"].startswith("cron(")
+    # what Prowler's rds_instance_protected_by_backup_plan reads: the selections' Resources, by exact ARN
+    selections = backup.list_backup_selections(BackupPlanId=plan["BackupPlanId"])["BackupSelectionsList"]
+    protected = [
+        arn
+        for sel in selections
+        for arn in backup.get_backup_selection(BackupPlanId=plan["BackupPlanId"], SelectionId=sel["SelectionId"])[
+            "BackupSelection"
+        ]["Resources"]
+    ]
+    instances = rds.describe_db_instances()["DBInstances"]
+    stores = [d["DBInstanceArn"] for d in instances if not d["Engine"].startswith("aurora")]
+    stores += [c["DBClusterArn"] for c in rds.describe_db_clusters()["DBClusters"]]
+    assert len(stores) == 1 + len(AURORA_CLUSTERS) and sorted(protected) == sorted(stores)
+
+
 def test_compute_layer_read_back(site: Site):
     """The compute layer of inventories/local (reference inventory §1.2 values), read back with boto3."""
     eks, ec2, kms = (site.backend.client(s) for s in ("eks", "ec2", "kms"))
@@ -579,6 +605,10 @@ def test_teardown_refuses_without_confirmation_then_removes_everything(site: Sit
     assert [n for n in ec2.describe_nat_gateways(Filters=mine)["NatGateways"] if n["State"] != "deleted"] == []
     assert ec2.describe_addresses(Filters=mine)["Addresses"] == []
     assert stray_eip not in [a["AllocationId"] for a in ec2.describe_addresses()["Addresses"]]
+    backup = backend.client("backup")
+    plans = backup.list_backup_plans()["BackupPlansList"]
+    assert [p for p in plans if p["BackupPlanName"].startswith(f"{NAME}-")] == []
+    assert [v for v in backup.list_backup_vaults()["BackupVaultList"] if v["BackupVaultName"] == f"{NAME}-backup"] == []
     rds = backend.client("rds")
     assert rds.describe_db_instances()["DBInstances"] == []
     assert rds.describe_db_clusters()["DBClusters"] == []
