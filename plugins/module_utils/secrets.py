@@ -10,7 +10,8 @@
 * :func:`diff_entry` / :func:`result_entry` are the only shapes that leave the module.
 
 A plan, a diff entry and a result entry never hold a secret value: only names, ARNs, descriptions,
-KMS key ids and tags. The value of an existing secret is never compared, read or changed.
+KMS key ids, tags and resource policies (module_utils/secret_policy.py). The value of an existing secret is never
+compared, read or changed.
 """
 
 from __future__ import annotations
@@ -267,7 +268,9 @@ def result_entry(state: Mapping[str, Any], plan: Mapping[str, Any]) -> dict[str,
         "tags": dict(state.get("tags") or {}),
         "created": "create" in changes,
         "restored": "restore" in changes,
-        "updated": any(change in changes for change in ("restore", "description", "kms_key_id", "tags")),
+        "updated": any(
+            change in changes for change in ("restore", "description", "kms_key_id", "tags", "resource_policy")
+        ),
         "deleted": "delete" in changes,
         "changes": changes,
     }

@@ -48,8 +48,13 @@ OVERLAY = ROOT / "inventories/examples/local_backend_overlay"
 TAGS = ("--tags", "foundation,data")
 PROD = ("inventories/prod", str(OVERLAY))
 # Settings added after the refactor that change what the old code built, switched off for the comparison (their
-# own tests read them back in test_site.py): the parameter groups' TLS requirement and AWS Backup (issue 11).
-ADDED_SINCE = ("-e", '{"aws_rds_require_tls": false, "aws_aurora_require_tls": false, "platform_backup_plans": []}')
+# own tests read them back in test_site.py): the parameter groups' TLS requirement, AWS Backup and the secrets'
+# resource policies (issue 11).
+ADDED_SINCE = (
+    "-e",
+    '{"aws_rds_require_tls": false, "aws_aurora_require_tls": false, "platform_backup_plans": [],'
+    ' "aws_secrets_resource_policy": false}',
+)
 PROD_VALUES = yaml.safe_load((ROOT / "inventories/prod/group_vars/all/main.yml").read_text())
 
 

@@ -222,6 +222,24 @@ def _secret(sm, secret_id: str) -> dict:
     return json.loads(sm.get_secret_value(SecretId=secret_id)["SecretString"])
 
 
+def test_every_secret_denies_all_but_the_platform_principals(site: Site):
+    sm, sts = site.backend.client("secretsmanager"), site.backend.client("sts")
+    caller = sts.get_caller_identity()
+    account, partition = caller["Account"], caller["Arn"].split(":")[1]
+    names = [s["Name"] for s in sm.list_secrets(MaxResults=100)["SecretList"] if s["Name"].startswith(PREFIX)]
+    assert len(names) == len(INVENTORY["platform_secrets"])
+    for name in names:
+        (st,) = json.loads(sm.get_resource_policy(SecretId=name)["ResourcePolicy"])["Statement"]
+        assert (st["Effect"], st["Principal"], st["Action"], st["Resource"]) == ("Deny", "*", "secretsmanager:*", "*")
+        assert list(st["Condition"]) == ["StringNotEquals"], name
+        principals = st["Condition"]["StringNotEquals"]["aws:PrincipalArn"]
+        iam = f"arn:{partition}:iam::{account}"
+        assert f"{iam}:role/pod-identity/{NAME}-external-secrets-pod-identity" in principals
+        assert f"{iam}:role/{NAME}-eks-admin" in principals
+        assert caller["Arn"] in principals  # the run's identity (the emulator's caller is an IAM user)
+        assert not any("*" in p or p.endswith(":root") for p in principals), principals
+
+
 def test_rds_instance_settings_and_endpoint_secret(site: Site):
     rds, sm, kms, ec2 = (site.backend.client(s) for s in ("rds", "secretsmanager", "kms", "ec2"))
     key_arn = kms.describe_key(KeyId=f"alias/{NAME}")["KeyMetadata"]["Arn"]
