@@ -9,7 +9,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export LOCAL_BACKEND_DIR := $(STATE_DIR)
 
-.PHONY: setup up down status demo test lint bench examples clean
+.PHONY: setup up down status demo test lint bench examples audit clean
 
 setup:
 	@bash scripts/setup.sh
@@ -57,6 +57,14 @@ examples: setup
 	grep -Eq ': ok=[0-9]+ +changed=0 +unreachable=0 +failed=0' $(EXAMPLES_STATE_DIR)/$$ex-2.log \
 	  || { echo "$$ex: the second run changed something (log: $(EXAMPLES_STATE_DIR)/$$ex-2.log)"; exit 1; }; \
 	done
+
+# Prowler (pinned; its own venv .venv/prowler, installed on first use) on what INVENTORY built on the local
+# backend of `make up` / `make demo`: the findings on our resources by check, severity and resource, with totals;
+# non-zero on a critical/high FAIL not in audit/mutelist.yaml. AUDIT_ARGS: --markdown (the README's table of medium
+# findings), --real-account (the boto3 credential chain's account), --checks C ..., --ci-checks, --all.
+AUDIT_ARGS ?=
+audit: setup
+	@$(PY) scripts/audit.py --inventory $(INVENTORY) $(AUDIT_ARGS)
 
 clean: down
 	rm -rf .cache .pytest_cache .ruff_cache cloudops-eks_platform-*.tar.gz
