@@ -152,15 +152,19 @@ def test_mute_list_is_prowler_format_and_every_entry_says_why(tmp_path):
         return any(re.search(p.replace("*", ".*"), resource) for p in entry.get("Resources", []))
 
     rotation = "secretsmanager_automatic_rotation_enabled"
-    for name in ("wealist/prod/oauth/google", "wealist/local/oauth/argocd", "wealist/prod/notifications/discord"):
-        assert muted("*", rotation, name)
+    # by the secret's suffix under any <project>/<environment>/ prefix (the entries are not weAlist's)
+    for name in ("wealist/prod/oauth/google", "wealist/local/oauth/argocd", "wealist/prod/notifications/discord",
+                 "wealist/prod/app/jwt-secret", "other/prod/oauth/google", "pingvas/dev/redis/auth-token"):  # fmt: skip
+        assert muted("*", rotation, name), name
     for name in (
-        "wealist/prod/app/jwt-secret",
         "wealist/prod/oauth/google-extra",
+        "wealist/prod/app/new-secret",
+        "oauth/google",
         "rds!db-1",
-        "other/prod/oauth/google",
     ):
-        assert not muted("*", rotation, name)
+        assert not muted("*", rotation, name), name
+    policy = "secretsmanager_has_restrictive_resource_policy"
+    assert muted("*", policy, "rds!db-1") and not muted("*", policy, "wealist/prod/app/jwt-secret")
     assert muted(EMULATOR_ACCOUNT, rotation, "rds!db-f9afaa04") and muted(EMULATOR_ACCOUNT, rotation, "rds!cluster-1")
     assert not muted(EMULATOR_ACCOUNT, rotation, "wealist/prod/redis/auth-token")
 

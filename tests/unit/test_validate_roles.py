@@ -125,4 +125,4 @@ def test_valid_inputs_pass_in_one_task(tmp_path: Path):
     assert "TASK [Validate the inputs of every role]" in out
     assert "Invalid inputs" not in out
     # the first AWS call: the first play's read of the existing EKS cluster (the upgrade check)
-    assert "TASK [cloudops.eks_platform.aws_eks : Read the EKS cluster" in out, "validation passed, the first read started"
+    assert "TASK [cloudops.eks_platform.aws_eks : Read the EKS cluster" in out, "validation passed, the read started"
