@@ -61,6 +61,16 @@ TRUST_POLICY: dict[str, Any] = {
         }
     ],
 }
+
+
+def trust_policy(account_id: Any) -> dict[str, Any]:
+    """:data:`TRUST_POLICY` limited to requests EKS makes on behalf of this account (``aws:SourceAccount``): the
+    cross-service confused-deputy guard IAM recommends for service principals (Prowler
+    ``iam_role_cross_service_confused_deputy_prevention``). Without a known account id: the bare policy."""
+    if not account_id:
+        return TRUST_POLICY
+    statement = {**TRUST_POLICY["Statement"][0], "Condition": {"StringEquals": {"aws:SourceAccount": str(account_id)}}}
+    return {"Version": TRUST_POLICY["Version"], "Statement": [statement]}
 #: Fields of a platform_eks_pod_identities entry (besides suffix / name).
 ENTRY_FIELDS = ("namespace", "service_account", "managed_policies", "statements", "enabled", "tags")
 #: Fields of an add-on entry's pod_identity.
@@ -528,7 +538,7 @@ def role_spec(
         "arn": role_arn(name, context, path),
         "path": path,
         "description": description,
-        "trust_policy": TRUST_POLICY,
+        "trust_policy": trust_policy(context.get("account_id")),
         "managed_policies": [managed_policy_arn(p, context) for p in entry.get("managed_policies") or []],
         "policy_name": str(context.get("policy_name") or "pod-identity"),
         "policy": policy_document(entry.get("statements"), context),

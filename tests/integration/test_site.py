@@ -447,6 +447,8 @@ def test_compute_layer_read_back(site: Site):
     statement = role["AssumeRolePolicyDocument"]["Statement"][0]
     assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
     assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
+    account = site.backend.client("sts").get_caller_identity()["Account"]
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}  # confused-deputy guard
     (policy_name,) = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
     document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=policy_name)["PolicyDocument"]
     resources = [r for st in document["Statement"] for r in ([st["Resource"]] if isinstance(st["Resource"], str)

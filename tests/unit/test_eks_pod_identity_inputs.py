@@ -176,6 +176,8 @@ def test_spec_of_an_entry_is_its_role_and_association():
                 "Effect": "Allow",
                 "Principal": {"Service": "pods.eks.amazonaws.com"},
                 "Action": ["sts:AssumeRole", "sts:TagSession"],
+                # only on behalf of this account (cross-service confused-deputy guard)
+                "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
             }
         ],
     }
@@ -445,3 +447,15 @@ def test_filters_are_registered():
     }
     assert filters["pod_identities_problems"]([ESO], CONTEXT, "my_list") == []
     assert filters["pod_identity_specs"]([FILES], RUN)[0]["name"] == "shop-prod-storage-service-pod-identity"
+
+
+def test_trust_policy_names_the_account_only_when_it_is_known():
+    from ansible_collections.cloudops.eks_platform.plugins.module_utils.eks_pod_identity_inputs import (
+        TRUST_POLICY,
+        trust_policy,
+    )
+
+    assert trust_policy("") is TRUST_POLICY and "Condition" not in TRUST_POLICY["Statement"][0]
+    (statement,) = trust_policy(123456789012)["Statement"]
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
