@@ -308,11 +308,14 @@ def phase_addons(specs: Sequence[Mapping[str, Any]], phase: str, update_late: bo
     ``update_late``: the before_nodes call also lists the after_nodes add-ons, with ``create: false`` - those that
     already exist are converged (updated) with the others, those that do not are left to the after_nodes call,
     which creates them once a node group is ACTIVE. So after a cluster upgrade every add-on is updated before the
-    node groups, and a fresh build still creates coredns only after them."""
+    node groups, and a fresh build still creates coredns only after them. For the after_nodes call it lists the
+    before_nodes add-ons (``create: false``) after its own: that call waits for them, so the before_nodes call
+    may leave its creates unwaited (``wait_creates: false``) and the node groups start at once."""
     own = [spec["addon"] for spec in specs if spec["phase"] == phase]
-    if phase != PHASES[0] or not update_late:
+    if not update_late:
         return own
-    return own + [{**spec["addon"], "create": False} for spec in specs if spec["phase"] == PHASES[1]]
+    other = PHASES[1] if phase == PHASES[0] else PHASES[0]
+    return own + [{**spec["addon"], "create": False} for spec in specs if spec["phase"] == other]
 
 
 def phase_roles(specs: Sequence[Mapping[str, Any]], phases: Sequence[str]) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@
 
 A module makes one :class:`Budget` when it starts and hands it to every :func:`wait_until` of the run,
 so several waits together never take longer than ``wait_timeout``. No fixed sleeps: each wait polls a
-condition, 2 s first, doubling to 15 s, and never sleeps past the budget.
+condition, 2 s first, doubling to 10 s, and never sleeps past the budget.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 FIRST_DELAY = 2.0
-MAX_DELAY = 15.0
+MAX_DELAY = 10.0
 
 
 class Budget:

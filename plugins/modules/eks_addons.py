@@ -117,7 +117,19 @@ options:
         choices: [present, absent]
         default: present
   wait:
-    description: Wait until every created or updated add-on is C(ACTIVE) and every deleted one is gone.
+    description:
+      - Wait until every created or updated add-on is C(ACTIVE) and every deleted one is gone.
+      - Also waits for a listed add-on that needs no change but is still C(CREATING) or C(UPDATING) (started by an
+        earlier call that did not wait for it, see O(wait_creates)), so that every listed add-on is C(ACTIVE) when
+        the module returns; waiting alone is not a change.
+    type: bool
+    default: true
+  wait_creates:
+    description:
+      - With V(false) and O(wait), the add-ons this call creates are started and not waited for (updates and
+        deletes still are); a later call listing them with O(wait) waits for them. The compute layer creates the
+        add-ons nodes need this way, starts the node groups at once and waits for those add-ons with the ones
+        that need nodes, so that the node groups do not wait for them.
     type: bool
     default: true
   wait_timeout:
@@ -694,12 +706,19 @@ def run(module, client) -> None:
         pending = [r.start(e, a, w, plan) for e, a, _c, w, plan in plans]
         if p["wait"]:
             for item in filter(None, pending):
-                r.wait(*item)
+                if item[0] != "create" or p["wait_creates"]:
+                    r.wait(*item)
+    # created or updated by an earlier call that did not wait (wait_creates=false): waiting is not a change
+    busy = [e["name"] for e, addon, _c, _w, _p in plans
+            if addon and addon.get("status") in BUSY and e["name"] not in changes] if p["wait"] else []  # fmt: skip
+    if not module.check_mode:
+        for name in busy:
+            wait_status(module, r.fetch(name), r.budget, r.what(name))
     before, after, result = {}, {}, []
     for entry, addon, current, wanted, plan in plans:
         name = entry["name"]
         settings = planned_settings(current, wanted, plan) if name in changes else current
-        if name in changes and not module.check_mode:
+        if (name in changes or name in busy) and not module.check_mode:
             addon, settings = r.read(name)  # after the waits: as EKS reports it (DELETING when not waited for)
         if current is not None:
             before[name] = diff_view(current, entry, p["tags"])
@@ -729,6 +748,7 @@ def argument_spec() -> dict[str, Any]:
         addons=dict(type="list", elements="dict", required=True, options=addon),
         **tag_options(),
         **wait_options(900),
+        wait_creates=dict(type="bool", default=True),
     )
 
 

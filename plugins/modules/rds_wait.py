@@ -10,7 +10,7 @@ description:
   - Polls C(DescribeDBInstances) / C(DescribeDBClusters) until every listed DB instance and cluster (and,
     with O(include_cluster_members), every member instance of the clusters) is C(available), or fails
     when O(timeout) seconds - B(one budget for all of them) - are spent. Polling starts at 2 s and
-    backs off to 15 s; there is no fixed sleep.
+    backs off to 10 s; there is no fixed sleep.
   - It lets a playbook start several slow resources without waiting (C(wait=false) in
     M(cloudops.eks_platform.rds_instance_managed) / M(cloudops.eks_platform.rds_cluster_managed)) and wait
     for them together afterwards.

@@ -458,6 +458,7 @@ class FakeModule:
             "tags": tags,
             "purge_tags": True,
             "wait": True,
+            "wait_creates": True,
             "wait_timeout": 60,
         }
         self.check_mode = check_mode
@@ -588,3 +589,53 @@ def test_every_change_starts_before_any_wait() -> None:
         ("vpc-cni", "ACTIVE", "v1.21.1-eksbuild.1", {"Project": "p"}),
         ("kube-proxy", "ACTIVE", "v1.34.1-eksbuild.2", {"Project": "p"}),
     ]
+
+
+def test_wait_creates_false_starts_creates_without_waiting_for_them() -> None:
+    client = FakeEKS()
+    module = FakeModule([entry("vpc-cni", version="v1.21.1-eksbuild.1")])
+    module.params["wait_creates"] = False
+    result = run(module, client)
+    assert result["changes"] == {"vpc-cni": ["create"]}
+    created = [i for i, (m, _) in enumerate(client.calls) if m == "create_addon"]
+    # one describe before the create (the read), one after it (the result as EKS reports it), no wait loop
+    reads = [m for m, k in client.calls[created[0]:] if m == "describe_addon"]
+    assert len(created) == 1 and reads == ["describe_addon"]
+
+
+class SlowEKS(FakeEKS):
+    """The listed add-ons report CREATING the first ``busy_reads`` times they are described, then ACTIVE."""
+
+    def __init__(self, busy_reads: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.busy_reads = busy_reads
+
+    def describe_addon(self, clusterName: str, addonName: str) -> dict[str, Any]:  # noqa: N803 (boto3's names)
+        answer = super().describe_addon(clusterName, addonName)
+        reads = sum(1 for m, k in self.calls if m == "describe_addon" and k["addonName"] == addonName)
+        if reads <= self.busy_reads:
+            answer["addon"]["status"] = "CREATING"
+        return answer
+
+
+def test_wait_waits_for_an_unchanged_add_on_still_creating_without_a_change() -> None:
+    # created by an earlier call with wait_creates=false: this call changes nothing and returns once it is ACTIVE
+    existing = {
+        "addonName": "vpc-cni",
+        "addonVersion": "v1.21.1-eksbuild.1",
+        "status": "ACTIVE",
+        "addonArn": "arn:aws:eks:ap-northeast-2:123456789012:addon/c1/vpc-cni/0",
+        "tags": {},
+        "health": {"issues": []},
+    }
+    client = SlowEKS(busy_reads=1, addons={"vpc-cni": existing})
+    result = run(FakeModule([entry("vpc-cni", version="v1.21.1-eksbuild.1", create=False)]), client)
+    assert result["changed"] is False and client.writes() == []
+    assert [m for m, _ in client.calls].count("describe_addon") >= 2  # read CREATING, then waited for ACTIVE
+    assert [(a["name"], a["status"]) for a in result["addons"]] == [("vpc-cni", "ACTIVE")]
+    # with wait=false nothing is waited for: the add-on is reported as it was read
+    client = SlowEKS(busy_reads=1, addons={"vpc-cni": existing})
+    module = FakeModule([entry("vpc-cni", version="v1.21.1-eksbuild.1")])
+    module.params["wait"] = False
+    result = run(module, client)
+    assert [(a["name"], a["status"]) for a in result["addons"]] == [("vpc-cni", "CREATING")]
