@@ -42,6 +42,62 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.tagging impo
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.waits import Budget, wait_until
 
 
+def rotation_change(secret: Mapping[str, Any] | None, days: int | None) -> dict[str, Any] | None:
+    """The ``RotateSecret`` arguments (without ``SecretId``) that give an RDS-managed master secret a rotation every
+    ``days`` days, or None when nothing is to change: ``days`` unset (not managed), no secret, or the secret already
+    rotates (``RotationEnabled``) with ``RotationRules.AutomaticallyAfterDays == days`` (DescribeSecret). The
+    rotation itself stays RDS's (managed rotation, no Lambda); ``RotateImmediately`` false only sets the schedule."""
+    if days is None or not secret:
+        return None
+    rules = secret.get("RotationRules") or {}
+    if secret.get("RotationEnabled") and rules.get("AutomaticallyAfterDays") == days:
+        return None
+    return {"RotationRules": {"AutomaticallyAfterDays": days}, "RotateImmediately": False}
+
+
+def rotation_view(secret: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The diff view of a secret's rotation schedule."""
+    rules = (secret or {}).get("RotationRules") or {}
+    return {
+        "master_user_secret_rotation_days": rules.get("AutomaticallyAfterDays")
+        if (secret or {}).get("RotationEnabled")
+        else None
+    }
+
+
+def converge_master_secret_rotation(
+    module: Any, secret: Mapping[str, Any] | None, days: int | None, what: str
+) -> tuple[bool, dict[str, Any], dict[str, Any]]:
+    """Give the RDS-managed master secret (``MasterUserSecret`` of the instance or cluster, snake_cased or not) the
+    rotation schedule ``days`` (None: not managed). DescribeSecret first; RotateSecret only when the schedule
+    differs, never in check mode. Returns (changed, diff before, diff after). A secret not there yet or still being
+    created by RDS (an instance or cluster created in this run) is reported as a change and left for a later call."""
+    if days is None:
+        return False, {}, {}
+    if not 1 <= days <= 1000:  # RotationRules.AutomaticallyAfterDays
+        module.fail_json(msg=f"master_user_secret_rotation_days must be from 1 to 1000, got {days}")
+    secret = secret or {}
+    secret_arn = secret.get("SecretArn") or secret.get("secret_arn")
+    status = secret.get("SecretStatus") or secret.get("secret_status")
+    if not secret_arn or status == "creating":  # created in this run: planned
+        return True, {"master_user_secret_rotation_days": None}, {"master_user_secret_rotation_days": days}
+    client = module.client("secretsmanager")
+    try:
+        secret = call(client, "describe_secret", SecretId=secret_arn)
+    except AWS_ERRORS as e:
+        module.fail_json_aws(e, msg=f"Failed to describe the master user secret of {what}")
+    change = rotation_change(secret, days)
+    before = rotation_view(secret)
+    if change is None:
+        return False, before, before
+    if not module.check_mode:
+        try:
+            call(client, "rotate_secret", SecretId=secret_arn, **change)
+        except AWS_ERRORS as e:
+            module.fail_json_aws(e, msg=f"Failed to set the rotation schedule of the master user secret of {what}")
+    return True, before, {"master_user_secret_rotation_days": days}
+
+
 def rds_common_options() -> dict[str, Any]:
     """Argument spec entries that rds_instance_managed and rds_cluster_managed share (same type, same default);
     each module adds its own ``wait_options`` (the default ``wait_timeout`` differs)."""
@@ -59,6 +115,7 @@ def rds_common_options() -> dict[str, Any]:
         apply_immediately=dict(type="bool", default=False),
         reboot_pending=dict(type="bool", default=False),
         skip_final_snapshot=dict(type="bool", default=False),
+        master_user_secret_rotation_days=dict(type="int"),
         **tag_options(),
     )
 

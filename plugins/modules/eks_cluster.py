@@ -11,9 +11,9 @@ description:
     manages endpoint access, control-plane logging, secrets encryption and the access configuration, and
     upgrades the Kubernetes version.
   - An existing cluster is changed in place with C(UpdateClusterConfig), one kind of change per call as EKS
-    requires, in this order - subnets and security groups, endpoint access, logging, authentication mode -
-    then C(UpdateClusterVersion). Each call returns an update that is waited for (C(DescribeUpdate)) before
-    the next call; the whole run shares one time budget, O(wait_timeout).
+    requires, in this order - subnets and security groups, endpoint access, logging, authentication mode,
+    deletion protection - then C(UpdateClusterVersion). Each call returns an update that is waited for
+    (C(DescribeUpdate)) before the next call; the whole run shares one time budget, O(wait_timeout).
   - Every refusal is decided after the cluster is read and before any change is made, and names the
     option - a different O(role_arn) (EKS cannot change the role), a different O(encryption_key_arn)
     (EKS cannot change or remove the key), a O(version) lower than the cluster's or more than one minor
@@ -93,10 +93,20 @@ options:
       - Whether the identity that creates the cluster gets a cluster-admin access entry (EKS default
         C(true)). Creation only; a difference on an existing cluster is reported in RV(drift).
     type: bool
+  deletion_protection:
+    description:
+      - Deletion protection (C(deletionProtection), EKS default C(false)) - EKS refuses C(DeleteCluster) on an
+        active cluster while it is on (C(InvalidRequestException)). Set at creation, changed in place with
+        C(UpdateClusterConfig).
+      - With O(state=absent) - a protected cluster fails before any change, naming this option, unless it is
+        V(false) - then protection is turned off (C(UpdateClusterConfig), waited for) and the cluster deleted.
+        A cluster that is creating, failed or deleting is deleted whatever its protection, as EKS allows.
+    type: bool
   state:
     description:
       - V(absent) deletes the cluster and (with O(wait)) waits until it is gone. EKS refuses while node groups
-        exist; the module then fails naming them, before any change.
+        exist, and while deletion protection is on (see O(deletion_protection)); the module then fails naming
+        them, before any change.
     type: str
     choices: [present, absent]
     default: present
@@ -133,13 +143,13 @@ EXAMPLES = r"""
     version: "1.34"
     role_arn: "{{ eks_cluster_role_arn }}"
     subnets: "{{ private_subnet_ids }}"
-    endpoint_public_access: true
+    endpoint_public_access: false
     endpoint_private_access: true
-    public_access_cidrs: ["0.0.0.0/0"]
     logging: [api, audit, authenticator, controllerManager, scheduler]
     encryption_key_arn: alias/wealist-prod
     authentication_mode: API_AND_CONFIG_MAP
     bootstrap_cluster_creator_admin_permissions: true
+    deletion_protection: true
     tags:
       Project: wealist
       Environment: prod
@@ -149,9 +159,10 @@ EXAMPLES = r"""
     name: wealist-prod-eks
     version: "1.34"
 
-- name: Delete the cluster (its node groups must be deleted first)
+- name: Delete the cluster (its node groups must be deleted first), turning its deletion protection off
   cloudops.eks_platform.eks_cluster:
     name: wealist-prod-eks
+    deletion_protection: false
     state: absent
 """
 
@@ -176,7 +187,7 @@ changes:
     - What was (in check mode, would be) changed, in order - C(create), C(delete), the options of each
       C(UpdateClusterConfig) call (C(subnets), C(security_groups), C(endpoint_public_access),
       C(endpoint_private_access), C(public_access_cidrs), C(logging)), C(authentication_mode A -> B),
-      C(version A -> B), C(tags).
+      C(deletion_protection on) or C(off) (also before a C(delete)), C(version A -> B), C(tags).
   returned: always
   type: list
   elements: str
@@ -231,7 +242,7 @@ _SETS = ("subnets", "security_groups", "public_access_cidrs")
 MANAGED = (
     "version", "role_arn", "subnets", "security_groups", "endpoint_public_access", "endpoint_private_access",
     "public_access_cidrs", "logging", "encryption_key_arn", "authentication_mode",
-    "bootstrap_cluster_creator_admin_permissions",
+    "bootstrap_cluster_creator_admin_permissions", "deletion_protection",
 )  # fmt: skip
 #: Settings that are only reported when they differ (see drift()).
 CREATION_ONLY = ("encryption_key_arn", "bootstrap_cluster_creator_admin_permissions")
@@ -314,6 +325,8 @@ def current_config(cluster: dict[str, Any]) -> dict[str, Any]:
         # the API's documented default for clusters made through the API
         "authentication_mode": access.get("authenticationMode", "CONFIG_MAP"),
         "bootstrap_cluster_creator_admin_permissions": access.get("bootstrapClusterCreatorAdminPermissions"),
+        # absent from clusters described before the setting existed: off, EKS's default
+        "deletion_protection": bool(cluster.get("deletionProtection", False)),
     }
 
 
@@ -343,6 +356,8 @@ def create_request(name: str, wanted: dict[str, Any], tags: dict[str, str] | Non
         access["bootstrapClusterCreatorAdminPermissions"] = wanted["bootstrap_cluster_creator_admin_permissions"]
     if access:
         request["accessConfig"] = access
+    if "deletion_protection" in wanted:
+        request["deletionProtection"] = wanted["deletion_protection"]
     if tags:
         request["tags"] = dict(tags)
     return request
@@ -413,7 +428,8 @@ def drift(cluster: dict[str, Any], wanted: dict[str, Any], keys: str = "unmanage
 
 def planned_changes(cluster: dict[str, Any], wanted: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """``(label, UpdateClusterConfig kwargs)`` in the order they are made, one kind of change per call:
-    subnets / security groups, endpoint access, logging, then each forward authentication-mode step."""
+    subnets / security groups, endpoint access, logging, each forward authentication-mode step, then deletion
+    protection."""
     current = current_config(cluster)
 
     def differs(option: str) -> bool:
@@ -435,7 +451,23 @@ def planned_changes(cluster: dict[str, Any], wanted: dict[str, Any]) -> list[tup
         for index in range(have, want):  # CONFIG_MAP -> API goes through API_AND_CONFIG_MAP
             before, after = AUTH_MODES[index], AUTH_MODES[index + 1]
             steps.append((f"authentication_mode {before} -> {after}", {"accessConfig": {"authenticationMode": after}}))
+    if differs("deletion_protection"):
+        state = "on" if wanted["deletion_protection"] else "off"
+        steps.append((f"deletion_protection {state}", {"deletionProtection": wanted["deletion_protection"]}))
     return steps
+
+
+#: Cluster states in which EKS deletes a cluster whatever its deletion protection (EKS user guide,
+#: "Protect EKS clusters from accidental deletion").
+UNPROTECTED_STATES = ("CREATING", "FAILED", "DELETING")
+
+
+def delete_protection_step(cluster: dict[str, Any], deletion_protection: bool | None) -> str:
+    """Before a delete: ``none`` (not protected, or in a state EKS deletes anyway), ``turn_off`` (protected and
+    the caller set deletion_protection=false) or ``refuse`` (protected and not switched off)."""
+    if not cluster.get("deletionProtection") or cluster.get("status") in UNPROTECTED_STATES:
+        return "none"
+    return "turn_off" if deletion_protection is False else "refuse"
 
 
 def config_changes(cluster: dict[str, Any], wanted: dict[str, Any]) -> list[dict[str, Any]]:
@@ -500,6 +532,12 @@ class ClusterRun:
 
     def absent(self, cluster: dict[str, Any] | None) -> None:
         if cluster and cluster.get("status") != "DELETING":
+            protection = delete_protection_step(cluster, self.params["deletion_protection"])
+            if protection == "refuse":
+                self.module.fail_json(
+                    msg=f"EKS cluster {self.name} has deletion protection on (deletion_protection): EKS refuses to "
+                    "delete it; set deletion_protection to false to turn protection off and delete it"
+                )
             groups: list[str] = []
             try:
                 groups = paginate(self.client, "list_nodegroups", clusterName=self.name).get("nodegroups") or []
@@ -510,6 +548,9 @@ class ClusterRun:
                     msg=f"EKS cluster {self.name} still has node groups ({', '.join(sorted(groups))}): EKS refuses "
                     "to delete a cluster with node groups; delete them first"
                 )
+            if protection == "turn_off":
+                self.update("deletion_protection off", "update_cluster_config", deletionProtection=False)
+                self.settle()
             self.changes.append("delete")
             if not self.module.check_mode:
                 call_or_fail(
@@ -586,7 +627,7 @@ def argument_spec() -> dict[str, Any]:
         security_groups=dict(type="list", elements="str"),
         public_access_cidrs=dict(type="list", elements="str"),
         **optional("bool", "endpoint_public_access", "endpoint_private_access"),
-        **optional("bool", "bootstrap_cluster_creator_admin_permissions"),
+        **optional("bool", "bootstrap_cluster_creator_admin_permissions", "deletion_protection"),
         logging=dict(type="list", elements="str", choices=list(LOG_TYPES)),
         authentication_mode=dict(type="str", choices=["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"]),
         **tag_options(),

@@ -158,6 +158,16 @@ options:
     description: With O(state=absent), delete without a final cluster snapshot.
     type: bool
     default: false
+  master_user_secret_rotation_days:
+    description:
+      - Days between rotations of the RDS-managed master user secret of the cluster (C(rds!cluster-...)), set
+        through Secrets Manager (C(RotateSecret) with C(RotationRules.AutomaticallyAfterDays), C(RotateImmediately)
+        false - the schedule only; RDS rotates, no Lambda). Compared first with C(DescribeSecret)
+        (C(RotationEnabled), C(RotationRules.AutomaticallyAfterDays)); unset - the schedule is not managed (RDS's
+        default, 7 days).
+      - Needs the secret, so the cluster must exist - a run that creates it without O(wait) sets the schedule on
+        the next run (the roles call the module again once the cluster is available).
+    type: int
   final_snapshot_identifier:
     description: With O(state=absent), name of the final cluster snapshot (default C(<id>-final-<UTC timestamp>)).
     type: str
@@ -175,6 +185,8 @@ notes:
     C(rds:RebootDBInstance), C(rds:AddTagsToResource), C(rds:RemoveTagsFromResource), C(kms:DescribeKey); for the
     managed password C(secretsmanager:CreateSecret), C(secretsmanager:TagResource), C(kms:CreateGrant),
     C(kms:GenerateDataKey), C(kms:Decrypt) on the key."
+  - "With O(master_user_secret_rotation_days): C(secretsmanager:DescribeSecret) and C(secretsmanager:RotateSecret) on
+    the C(rds!cluster-...) secret."
   - Members get the module's O(tags) with their own C(Name).
 author:
   - cloudops platform team
@@ -253,6 +265,7 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.argspec impo
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_managed import (
     KMS_OPTIONS,
     RDSContext,
+    converge_master_secret_rotation,
     delete_cluster,
     ensure_cluster,
     final_snapshot,
@@ -309,6 +322,18 @@ def main() -> None:
     secret_arn = (result["cluster"].get("master_user_secret") or {}).get("secret_arn")
     if secret_arn:
         result["master_user_secret_arn"] = secret_arn
+    rotated, rotation_before, rotation_after = converge_master_secret_rotation(
+        module, result["cluster"].get("master_user_secret"), p["master_user_secret_rotation_days"],
+        f"DB cluster {p['db_cluster_identifier']}",
+    )
+    if rotated:
+        result["changed"] = True
+        result["changes"] = [*(result.get("changes") or []), "master_user_secret_rotation_days"]
+    if rotation_before or rotation_after:
+        diff = dict(result.get("diff") or {})
+        diff["before"] = {**(diff.get("before") or {}), **rotation_before}
+        diff["after"] = {**(diff.get("after") or {}), **rotation_after}
+        result["diff"] = diff
     module.exit_json(**result)
 
 

@@ -162,6 +162,16 @@ options:
     description: With O(state=absent), delete without a final snapshot.
     type: bool
     default: false
+  master_user_secret_rotation_days:
+    description:
+      - Days between rotations of the RDS-managed master user secret (C(rds!...)), set through Secrets Manager
+        (C(RotateSecret) with C(RotationRules.AutomaticallyAfterDays), C(RotateImmediately) false - the schedule
+        only; RDS rotates, no Lambda). Compared first with C(DescribeSecret) (C(RotationEnabled),
+        C(RotationRules.AutomaticallyAfterDays)); unset - the schedule is not managed (RDS's default, 7 days).
+      - Ignored for a member of an Aurora cluster (the cluster's secret rotates).
+      - Needs the secret, so the instance must exist - a run that creates it without O(wait) sets the schedule on
+        the next run (the roles call the module again once the instance is available).
+    type: int
   final_snapshot_identifier:
     description: With O(state=absent), name of the final snapshot (default C(<id>-final-<UTC timestamp>)).
     type: str
@@ -179,6 +189,8 @@ notes:
     C(rds:RemoveTagsFromResource), C(kms:DescribeKey); with managed passwords also
     C(secretsmanager:CreateSecret), C(secretsmanager:TagResource), C(kms:CreateGrant) and
     C(kms:GenerateDataKey) / C(kms:Decrypt) on the key (RDS creates the secret on the caller's behalf)."
+  - "With O(master_user_secret_rotation_days): C(secretsmanager:DescribeSecret) and C(secretsmanager:RotateSecret) on
+    the C(rds!...) secret."
   - The module never calls C(RotateMasterUserPassword) and never sends C(MasterUserPassword).
 author:
   - cloudops platform team
@@ -266,6 +278,7 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_compare 
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_managed import (
     KMS_OPTIONS,
     RDSContext,
+    converge_master_secret_rotation,
     delete_instance,
     describe_result,
     ensure_instance,
@@ -353,10 +366,19 @@ def main() -> None:
     secret_arn = (instance.get("MasterUserSecret") or {}).get("SecretArn")
     if secret_arn:
         extra["master_user_secret_arn"] = secret_arn
+    before, after = report.get("before", {}), report.get("after", {})
+    if not member:  # a member's password is its cluster's
+        rotated, rotation_before, rotation_after = converge_master_secret_rotation(
+            module, instance.get("MasterUserSecret"), p["master_user_secret_rotation_days"], f"DB instance {ident}"
+        )
+        before, after = {**before, **rotation_before}, {**after, **rotation_after}
+        if rotated:
+            report["changed"] = True
+            report["changes"] = [*report["changes"], "master_user_secret_rotation_days"]
     module.exit_json(
         changed=report["changed"], changes=report["changes"], drift=report["drift"],
         pending_reboot=report["pending_reboot"], instance=result,
-        diff={"before": report.get("before", {}), "after": report.get("after", {})}, **extra,
+        diff={"before": before, "after": after}, **extra,
     )
 
 

@@ -168,6 +168,27 @@ def test_mute_list_is_prowler_format_and_every_entry_says_why(tmp_path):
     assert muted(EMULATOR_ACCOUNT, rotation, "rds!db-f9afaa04") and muted(EMULATOR_ACCOUNT, rotation, "rds!cluster-1")
     assert not muted(EMULATOR_ACCOUNT, rotation, "wealist/prod/redis/auth-token")
 
+    # Deliberate, by name: only the node role and the AWS Backup role (whose services set no aws:SourceAccount), never
+    # the pod identity or cluster roles, which carry the condition and must keep passing.
+    deputy = "iam_role_cross_service_confused_deputy_prevention"
+    for name in ("wealist-prod-eks-node-role", "pingvas-dev-backup"):
+        assert muted("*", deputy, name), name
+    for name in ("wealist-prod-external-secrets-pod-identity", "wealist-prod-eks-cluster-role", "wealist-prod-backups",
+                 "wealist-prod-eks-node-role-2"):  # fmt: skip
+        assert not muted("*", deputy, name), name
+    # The S3 gateway endpoint by its Name tag (Prowler matches Tags against "Key=Value | Key=Value"), not others.
+    endpoint = doc["*"]["Checks"]["vpc_endpoint_connections_trust_boundaries"]
+
+    def tagged(tags: str) -> bool:
+        return all(re.search(p.replace("*", ".*"), tags) for p in endpoint["Tags"])
+
+    assert tagged("Name=wealist-prod-s3-endpoint | Project=wealist")
+    assert tagged("Project=wealist | Name=wealist-prod-s3-endpoint")
+    assert not tagged("Name=wealist-prod-dynamodb-endpoint | Project=wealist")
+    assert not tagged("Name=wealist-prod-s3-endpoint-extra | Project=wealist")
+    # No entry is left open: every reason is final.
+    assert "OPEN" not in audit.MUTELIST.read_text()
+
     broken = tmp_path / "mutelist.yaml"
     broken.write_text(
         "Mutelist:\n  Accounts:\n    '*':\n      Checks:\n        some_check:\n          Regions: ['*']\n"

@@ -56,6 +56,7 @@ UNSET: dict[str, Any] = {
     "encryption_key_arn": None,
     "authentication_mode": None,
     "bootstrap_cluster_creator_admin_permissions": None,
+    "deletion_protection": None,
     "tags": None,
     "purge_tags": True,
     "state": "present",
@@ -172,6 +173,7 @@ def test_current_config_of_the_api_reference_example() -> None:
         "encryption_key_arn": None,
         "authentication_mode": "CONFIG_MAP",  # CreateAccessConfigRequest: the API's default
         "bootstrap_cluster_creator_admin_permissions": None,
+        "deletion_protection": False,  # no deletionProtection in the output: EKS's default, off
     }
 
 
@@ -407,6 +409,8 @@ class FakeEKS:
 
     def update_cluster_config(self, name: str, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(f"update_cluster_config {sorted(kwargs)[0]}")
+        if "deletionProtection" in kwargs:
+            self.cluster = {**self.cluster, "deletionProtection": kwargs["deletionProtection"]}
         return self._update("ConfigUpdate")
 
     def update_cluster_version(self, name: str, version: str) -> dict[str, Any]:
@@ -430,6 +434,9 @@ class FakeEKS:
 
     def delete_cluster(self, name: str) -> dict[str, Any]:
         self.calls.append("delete_cluster")
+        if self.cluster.get("deletionProtection") and self.cluster.get("status") == "ACTIVE":  # EKS user guide
+            error = {"Error": {"Code": "InvalidRequestException", "Message": "deletion protection is enabled"}}
+            raise ClientError(error, "DeleteCluster")
         deleting, self.cluster = {**self.cluster, "status": "DELETING"}, None
         return {"cluster": deleting}
 
@@ -593,3 +600,98 @@ def test_create_without_a_role_fails_before_any_write(clock: Any) -> None:
     with pytest.raises(Failed, match="^role_arn is required to create the cluster$"):
         run.create(wanted_config(module.params))
     assert client.calls == []
+
+
+# --- deletion protection (EKS user guide "Protect EKS clusters from accidental deletion"; CreateCluster and
+# UpdateClusterConfig ``deletionProtection``, DeleteCluster refused with InvalidRequestException while it is on) ---
+def test_deletion_protection_is_sent_at_creation_and_changed_in_place_last() -> None:
+    wanted = wanted_config({**WEALIST, "deletion_protection": True})
+    assert create_request("wealist-prod-eks", wanted, None)["deletionProtection"] is True
+    assert "deletionProtection" not in create_request("wealist-prod-eks", wanted_config(WEALIST), None)
+    # a cluster described without the field is unprotected: turning it on is one UpdateClusterConfig call
+    assert planned_changes(described(), wanted) == [("deletion_protection on", {"deletionProtection": True})]
+    assert planned_changes(described(deletionProtection=True), wanted) == []
+    assert planned_changes(described(deletionProtection=True), wanted_config(WEALIST)) == []  # omitted: unmanaged
+    off = wanted_config({**WEALIST, "deletion_protection": False, "authentication_mode": "API"})
+    assert planned_changes(described(deletionProtection=True), off) == [
+        ("authentication_mode API_AND_CONFIG_MAP -> API", {"accessConfig": {"authenticationMode": "API"}}),
+        ("deletion_protection off", {"deletionProtection": False}),
+    ]
+    assert diff_after(current_config(described()), wanted)["deletion_protection"] is True
+
+
+@pytest.mark.parametrize(
+    ("status", "protected", "option", "step"),
+    [
+        ("ACTIVE", True, None, "refuse"),
+        ("ACTIVE", True, True, "refuse"),
+        ("UPDATING", True, None, "refuse"),
+        ("ACTIVE", True, False, "turn_off"),
+        ("ACTIVE", False, None, "none"),
+        ("FAILED", True, None, "none"),  # EKS deletes a creating, failed or deleting cluster anyway
+        ("CREATING", True, True, "none"),
+    ],
+)
+def test_delete_protection_step(status: str, protected: bool, option: bool | None, step: str) -> None:
+    assert mod.delete_protection_step(described(status=status, deletionProtection=protected), option) == step
+
+
+def test_delete_of_a_protected_cluster_fails_naming_the_option_before_any_change(clock: Any) -> None:
+    for params in ({"state": "absent"}, {"state": "absent", "deletion_protection": True}):
+        client = FakeEKS(described(deletionProtection=True))
+        refused = r"has deletion protection on \(deletion_protection\).*set deletion_protection"
+        with pytest.raises(Failed, match=refused):
+            run_module(params, client)
+        assert client.calls == ["describe_cluster"]
+
+
+def test_delete_with_protection_switched_off_turns_it_off_waits_then_deletes(clock: Any) -> None:
+    client = FakeEKS(described(deletionProtection=True))
+    module = run_module_result({"state": "absent", "deletion_protection": False}, client)
+    assert client.calls == [
+        "describe_cluster",
+        "list_nodegroups",
+        "update_cluster_config deletionProtection",
+        *["describe_update u1"] * 3,
+        "delete_cluster",
+        "describe_cluster",
+    ]
+    assert module.result["changes"] == ["deletion_protection off", "delete"]
+    # node groups still there: refused before protection is touched
+    client = FakeEKS(described(deletionProtection=True), nodegroups=["spot"])
+    with pytest.raises(Failed, match="still has node groups"):
+        run_module({"state": "absent", "deletion_protection": False}, client)
+    assert client.calls == ["describe_cluster", "list_nodegroups"]
+    # check mode: planned, nothing written
+    client = FakeEKS(described(deletionProtection=True))
+    module = run_module_result({"state": "absent", "deletion_protection": False}, client, check_mode=True)
+    assert client.calls == ["describe_cluster", "list_nodegroups"]
+    assert module.result["changes"] == ["deletion_protection off", "delete"] and module.result["changed"] is True
+
+
+def test_turning_protection_on_is_one_waited_update_and_check_mode_writes_nothing(clock: Any) -> None:
+    client = FakeEKS(described())
+    module = run_module_result({"deletion_protection": True}, client)
+    assert client.calls == [
+        "describe_cluster", "update_cluster_config deletionProtection", *["describe_update u1"] * 3, "describe_cluster"
+    ]  # fmt: skip
+    assert module.result["diff"] == {"before": {"deletion_protection": False}, "after": {"deletion_protection": True}}
+    client = FakeEKS(described())
+    module = run_module_result({"deletion_protection": True}, client, check_mode=True)
+    assert client.calls == ["describe_cluster"] and module.result["changes"] == ["deletion_protection on"]
+    client = FakeEKS(described(deletionProtection=True))
+    module = run_module_result({"deletion_protection": True}, client)
+    assert client.calls == ["describe_cluster"] and module.result["changed"] is False
+
+
+def run_module_result(params: dict[str, Any], client: FakeEKS, check_mode: bool = False) -> FakeModule:
+    """run_module for a run that exits (not fails): the module with its result."""
+    module = FakeModule({**UNSET, **params}, client, check_mode)
+    run = mod.ClusterRun(module)
+    with pytest.raises(Exited):
+        cluster = run.describe()
+        if module.params["state"] == "absent":
+            run.absent(cluster)
+        else:
+            run.converge(cluster, wanted_config(module.params), "unmanaged")
+    return module

@@ -465,6 +465,33 @@ def test_update_cluster_config_one_kind_per_call_and_merges_vpc_config(eks: Any,
     )
 
 
+def test_deletion_protection_is_kept_returned_and_refuses_delete_cluster(eks: Any, subnets: list[str]) -> None:
+    # moto 5.2.5 drops deletionProtection; EKS keeps it, returns it and refuses DeleteCluster on an active cluster
+    # while it is on with InvalidRequestException (EKS user guide, "Protect EKS clusters from accidental deletion").
+    default = _new_cluster(eks, subnets)
+    assert eks.describe_cluster(name=default)["cluster"]["deletionProtection"] is False
+    name = _new_cluster(eks, subnets, deletionProtection=True)
+    assert eks.describe_cluster(name=name)["cluster"]["deletionProtection"] is True
+    with pytest.raises(eks.exceptions.InvalidRequestException) as refused:
+        eks.delete_cluster(name=name)
+    assert _error(refused) == ("InvalidRequestException", 400)
+    assert eks.describe_cluster(name=name)["cluster"]["status"] == "ACTIVE"  # still there
+
+    update = eks.update_cluster_config(name=name, deletionProtection=False)["update"]
+    assert (update["type"], update["params"]) == (
+        "DeletionProtectionUpdate",
+        [{"type": "DeletionProtection", "value": "false"}],
+    )
+    assert eks.describe_cluster(name=name)["cluster"]["deletionProtection"] is False
+    eks.delete_cluster(name=name)
+    eks.update_cluster_config(name=default, deletionProtection=True)
+    assert eks.describe_cluster(name=default)["cluster"]["deletionProtection"] is True
+    with pytest.raises(eks.exceptions.InvalidRequestException):
+        eks.delete_cluster(name=default)
+    eks.update_cluster_config(name=default, deletionProtection=False)
+    eks.delete_cluster(name=default)
+
+
 # --------------------------------------------------------------------------------------------------
 # node group -> Auto Scaling group, updateConfig (moto: ASG never created, updateConfig missing)
 

@@ -62,6 +62,7 @@ def read(b: Any, name: str) -> dict | None:
             c["accessConfig"]["bootstrapClusterCreatorAdminPermissions"],
         ),
         "updates": sorted((u["type"], u["status"]) for u in updates),
+        "deletion_protection": c.get("deletionProtection", False),
         "tags": eks.list_tags_for_resource(resourceArn=c["arn"])["tags"],
     }
 
@@ -96,6 +97,7 @@ CASES = [
             "encryption": [{"resources": ["secrets"], "provider": {"keyArn": pre["key_arn"]}}],
             "access": ("API_AND_CONFIG_MAP", True),
             "updates": [],  # everything set by CreateCluster
+            "deletion_protection": False,
             "tags": TAGS,
         },
     ),
@@ -108,6 +110,7 @@ CASES = [
             "endpoint_private_access": True,
             "logging": ["api", "audit"],
             "authentication_mode": "API_AND_CONFIG_MAP",
+            "deletion_protection": True,
             "tags": TAGS,
         },
         read=lambda b, pre: read(b, UPGRADED),
@@ -121,6 +124,7 @@ CASES = [
             "encryption": [],
             "access": ("CONFIG_MAP", True),  # CreateAccessConfigRequest defaults
             "updates": [],
+            "deletion_protection": False,
             "tags": {**TAGS, "Stale": "yes"},
         },
         after=lambda pre: {
@@ -134,10 +138,12 @@ CASES = [
             "access": ("API_AND_CONFIG_MAP", True),
             "updates": [
                 ("AccessConfigUpdate", "Successful"),
+                ("DeletionProtectionUpdate", "Successful"),
                 ("EndpointAccessUpdate", "Successful"),
                 ("LoggingUpdate", "Successful"),
                 ("VersionUpdate", "Successful"),
             ],
+            "deletion_protection": True,
             "tags": TAGS,
         },
     ),
