@@ -1,7 +1,8 @@
 """The local AWS backend: moto's server app with the project's extensions, in a thread or in the foreground.
 
 ``install()`` patches moto once per process (latency mode, then one module per service family: ``eks/``,
-``rds``, ``ec2``, ``elasticache``, ``kms``, ``backup``); :class:`LocalBackendApp` wraps moto's WSGI application
+``rds``, ``ec2``, ``elasticache``, ``kms``, ``backup``,
+``catalogue``, ``rules``); :class:`LocalBackendApp` wraps moto's WSGI application
 with the request log and the ``/_local`` endpoints:
 
 * ``GET /_local/health`` -> ``200 {"status": "ok"}``
@@ -37,7 +38,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 from werkzeug.serving import BaseWSGIServer, make_server  # noqa: E402
 
-from . import backup, ec2, eks, elasticache, faults, kms, latency, rds  # noqa: E402
+from . import backup, catalogue, ec2, eks, elasticache, faults, kms, latency, rds, rules  # noqa: E402
 from .requests import RequestLog, describe_request  # noqa: E402
 
 HEALTH_PATH = "/_local/health"
@@ -61,6 +62,8 @@ def install() -> None:
         elasticache.install()
         kms.install()
         backup.install()
+        catalogue.install()
+        rules.install()  # after rds.install(): wraps its RDS backend patches
 
 
 StartResponse = Callable[..., Any]
@@ -136,6 +139,12 @@ class LocalBackendApp:
                 entry["seconds"] = round(time.perf_counter() - started, 6)
                 self.log.append(entry)
                 return faults.respond(fault, start_response)
+            refused = rules.refusal(entry, environ)  # what AWS refuses and moto accepts: rules.py
+            if refused is not None:
+                entry["refused"] = refused.code
+                entry["seconds"] = round(time.perf_counter() - started, 6)
+                self.log.append(entry)
+                return rules.respond(refused, str(entry.get("service")), start_response)
             self.log.append(entry)
             try:
                 return self.moto_app(environ, start_response)

@@ -21,6 +21,7 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.eks_inputs i
     role_arn,
     security_group_rules,
 )
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import type_name
 
 DOCUMENTATION = r"""
 name: eks_cluster_problems
@@ -67,7 +68,7 @@ _value:
 
 def eks_cluster_problems(settings: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> list[str]:
     if not isinstance(settings, Mapping):
-        return [f"the aws_eks settings must be a dict, got {type(settings).__name__}"]
+        return [f"the aws_eks settings must be a dict, got {type_name(settings)}"]
     return cluster_problems(settings, labels)
 
 

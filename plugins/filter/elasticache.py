@@ -22,6 +22,7 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache_
     NAME_PATTERN,
     validate,
 )
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import integer_problem
 
 DOCUMENTATION = r"""
 name: elasticache_problems
@@ -70,8 +71,18 @@ def _number(value: Any) -> Any:
 
 def elasticache_problems(settings: Mapping[str, Any], names: Mapping[str, str] | None = None) -> list[str]:
     names = names or {}
-    params = {k: (_number(v) if k in INTEGER_OPTIONS else v) for k, v in settings.items()}
-    problems = validate(params, names)
+    problems: list[str] = []
+    params: dict[str, Any] = {}
+    for key, value in settings.items():
+        if key in INTEGER_OPTIONS and value is not None:
+            problem = integer_problem(value)
+            if problem:
+                # named here and left out of the module's rules, which compare numbers
+                problems.append(f"{names.get(key, key)}: {problem}")
+                continue
+            value = int(value)
+        params[key] = value
+    problems += validate(params, names)
     if "allowed_cidrs" in params and not params.get("allowed_cidrs") and not params.get("allowed_security_groups"):
         problems.append(
             f"{names.get('allowed_cidrs', 'allowed_cidrs')} and "

@@ -24,7 +24,7 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.data_lists i
     with_defaults,
     zone_problems,
 )
-from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import as_int
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import integer_problem
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.rds_rules import (
     AURORA_ENGINES,
     DAY_MINUTES,
@@ -195,10 +195,38 @@ def _username_problems(username: Any, name: str) -> list[str]:
 
 
 def _port_problems(port: Any, name: str) -> list[str]:
-    """A port, when given: 1150-65535."""
-    if port is not None and (as_int(port) is None or not 1150 <= as_int(port) <= 65535):
+    """A port, when given: a whole number, 1150-65535."""
+    if port is None:
+        return []
+    problem = integer_problem(port)
+    if problem:
+        return [f"{name}: {problem}"]
+    if not 1150 <= int(port) <= 65535:
         return [f"{name}: {port} is outside 1150-65535"]
     return []
+
+
+#: Whole-number settings of a DB instance (the port has its own check, :func:`_port_problems`).
+INSTANCE_NUMBERS = (
+    "allocated_storage", "max_allocated_storage", "backup_retention_period", "performance_insights_retention_period",
+)
+
+
+def _whole_numbers(settings: Mapping[str, Any], keys: Sequence[str], name: Any) -> tuple[dict[str, int], list[str]]:
+    """The settings of ``keys`` that are given and whole numbers, as ints, and one problem per setting that is not
+    (``<name>: expected an integer, got '20GB'``); ``name(key)`` names a setting."""
+    numbers: dict[str, int] = {}
+    problems: list[str] = []
+    for key in keys:
+        value = settings.get(key)
+        if value is None:
+            continue
+        problem = integer_problem(value)
+        if problem:
+            problems.append(f"{name(key)}: {problem}")
+        else:
+            numbers[key] = int(value)
+    return numbers, problems
 
 
 def rds_problems(settings: Mapping[str, Any], names: Mapping[str, str] | None = None) -> list[str]:
@@ -236,16 +264,17 @@ def rds_problems(settings: Mapping[str, Any], names: Mapping[str, str] | None = 
         low, high = STORAGE_RANGES["gp3"]
     else:
         low, high = STORAGE_RANGES[storage_type]
-    allocated = as_int(settings.get("allocated_storage"))
-    if settings.get("allocated_storage") is not None:
-        if allocated is None or not low <= allocated <= high:
-            problems.append(f"{n('allocated_storage')}: {settings.get('allocated_storage')} GiB is outside "
-                            f"{low}-{high} GiB ({storage_type})")
-    max_storage = settings.get("max_allocated_storage")
-    if max_storage not in (None, 0, "0", ""):
-        max_int = as_int(max_storage)
-        if max_int is None or max_int > high:
-            problems.append(f"{n('max_allocated_storage')}: {max_storage} GiB is above the {high} GiB maximum "
+    # max_allocated_storage "" (or 0) means no storage autoscaling
+    given = {k: v for k, v in settings.items() if not (k == "max_allocated_storage" and v == "")}
+    numbers, number_problems = _whole_numbers(given, INSTANCE_NUMBERS, n)
+    problems += number_problems
+    allocated = numbers.get("allocated_storage")
+    if allocated is not None and not low <= allocated <= high:
+        problems.append(f"{n('allocated_storage')}: {allocated} GiB is outside {low}-{high} GiB ({storage_type})")
+    max_int = numbers.get("max_allocated_storage")
+    if max_int not in (None, 0):
+        if max_int > high:
+            problems.append(f"{n('max_allocated_storage')}: {max_int} GiB is above the {high} GiB maximum "
                             f"({storage_type})")
         elif allocated is not None:
             if max_int < allocated:
@@ -256,18 +285,16 @@ def rds_problems(settings: Mapping[str, Any], names: Mapping[str, str] | None = 
                 problems.append(f"{n('max_allocated_storage')}: {max_int} GiB must be at least 10 % above "
                                 f"{n('allocated_storage')} ({allocated} GiB), or equal to it for no autoscaling")
 
-    retention = settings.get("backup_retention_period")
-    if retention is not None and (as_int(retention) is None or not 0 <= as_int(retention) <= 35):
+    retention = numbers.get("backup_retention_period")
+    if retention is not None and not 0 <= retention <= 35:
         problems.append(f"{n('backup_retention_period')}: {retention} is outside 0-35 days")
 
     problems += window_problems(settings.get("backup_window"), settings.get("maintenance_window"), names)
 
-    pi = settings.get("performance_insights_retention_period")
-    if pi is not None:
-        pi_int = as_int(pi)
-        if pi_int is None or not (pi_int in (7, 731) or (pi_int % 31 == 0 and 31 <= pi_int <= 713)):
-            problems.append(f"{n('performance_insights_retention_period')}: {pi} days is not 7, 731 or a "
-                            "multiple of 31 up to 713")
+    pi = numbers.get("performance_insights_retention_period")
+    if pi is not None and not (pi in (7, 731) or (pi % 31 == 0 and 31 <= pi <= 713)):
+        problems.append(f"{n('performance_insights_retention_period')}: {pi} days is not 7, 731 or a "
+                        "multiple of 31 up to 713")
 
     db_name = settings.get("db_name")
     if db_name and not DB_NAME_PG.match(str(db_name)):
@@ -312,9 +339,15 @@ def aurora_problems(
         if not instance_class or not (INSTANCE_CLASS.match(str(instance_class)) or instance_class == "db.serverless"):
             problems.append(f"{where}.instance_class: '{instance_class}' is not a DB instance class "
                             "(db.<family>.<size>, e.g. db.r6g.large)")
-        readers = as_int(cluster.get("readers", 1))
-        if readers is None or not 0 <= readers <= 15:
-            problems.append(f"{where}.readers: must be 0-15 (got {cluster.get('readers')})")
+        numbers, number_problems = _whole_numbers(
+            {"readers": cluster.get("readers", 1),
+             "backup_retention_period": cluster.get("backup_retention_period",
+                                                    defaults.get("backup_retention_period"))},
+            ("readers", "backup_retention_period"), lambda key: f"{where}.{key}")
+        problems += number_problems
+        readers = numbers.get("readers")
+        if readers is not None and not 0 <= readers <= 15:
+            problems.append(f"{where}.readers: must be 0-15 (got {readers})")
         zones = cluster.get("availability_zones")
         if zones is not None:
             zone_list = zones if isinstance(zones, Sequence) and not isinstance(zones, (str, bytes)) else None
@@ -330,8 +363,8 @@ def aurora_problems(
         username = cluster.get("master_username")
         problems += _username_problems(username, f"{where}.master_username")
         problems += _port_problems(cluster.get("port"), f"{where}.port")
-        retention = cluster.get("backup_retention_period", defaults.get("backup_retention_period"))
-        if retention is not None and (as_int(retention) is None or not 1 <= as_int(retention) <= 35):
+        retention = numbers.get("backup_retention_period")
+        if retention is not None and not 1 <= retention <= 35:
             problems.append(f"{where}.backup_retention_period: {retention} is outside 1-35 days")
         parameters = cluster.get("parameters", {})
         if not isinstance(parameters, Mapping):

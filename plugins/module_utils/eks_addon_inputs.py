@@ -37,7 +37,7 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.eks_pod_iden
     substitute,
     validation_context,
 )
-from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import field_label
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import field_label, type_name
 
 ADDON_FIELDS = (
     "name",
@@ -158,7 +158,7 @@ def addon_problems(entries: Any, context: Mapping[str, Any], var: str = "platfor
     for index, entry in enumerate(entries):
         label = field_label(var, index)
         if not isinstance(entry, Mapping):
-            problems.append(f"{label}: each entry must be a dict (got {type(entry).__name__})")
+            problems.append(f"{label}: each entry must be a dict (got {type_name(entry)})")
             continue
         for key in sorted(str(k) for k in entry if str(k) not in ADDON_FIELDS):
             problems.append(f"{label}.{key}: unknown field (allowed: {', '.join(ADDON_FIELDS)})")
@@ -178,7 +178,7 @@ def addon_problems(entries: Any, context: Mapping[str, Any], var: str = "platfor
             if not isinstance(config, Mapping):
                 problems.append(
                     f"{label}.configuration_values: must be a dict (sent to EKS as a JSON object), got "
-                    f"{type(config).__name__}"
+                    f"{type_name(config)}"
                 )
             elif isinstance(config.get("env"), Mapping):
                 for key, value in config["env"].items():

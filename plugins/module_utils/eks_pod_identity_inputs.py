@@ -116,6 +116,9 @@ AWS_POLICY_PATHS = {
 INLINE_POLICY_MAX = 10240
 #: Stand-ins while validating (no AWS call then): same shape and length as the real values.
 STAND_IN = {"partition": "aws", "account_id": "000000000000"}
+#: The region of the ARNs built for validation when the context has none (an empty or unset platform_region is
+#: reported by the network role's checks, once; the pod identity checks say nothing about it).
+STAND_IN_REGION = "us-east-1"
 STAND_IN_KEY = "arn:aws:kms:{region}:000000000000:key/00000000-0000-0000-0000-000000000000"
 
 _SUBSTITUTION = re.compile(r"(?<!\$)\{([^{}]*)\}")
@@ -320,10 +323,13 @@ def policy_document(statements: Any, context: Mapping[str, Any]) -> dict[str, An
 
 
 def validation_context(context: Mapping[str, Any]) -> dict[str, Any]:
-    """The context with stand-ins for what is only known at run time (account, partition, key ARN)."""
+    """The context with stand-ins for what is only known at run time (account, partition, key ARN) and for a
+    region left empty (reported elsewhere)."""
     out = {**STAND_IN, **{k: v for k, v in context.items() if v not in (None, "")}}
     out["partition"], out["account_id"] = STAND_IN["partition"], STAND_IN["account_id"]
-    out["kms_key_arn"] = STAND_IN_KEY.format(region=out.get("region") or "us-east-1")
+    if not isinstance(out.get("region"), str) or not out["region"].strip():
+        out["region"] = STAND_IN_REGION
+    out["kms_key_arn"] = STAND_IN_KEY.format(region=out["region"])
     return out
 
 

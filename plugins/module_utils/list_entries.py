@@ -12,6 +12,7 @@ Pure functions (no Ansible, no boto3) so the role filters, the modules and the u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,40 @@ def field_label(var: str, index: int, field: str | None = None) -> str:
 
 def is_text(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
+
+
+def type_name(value: Any) -> str:
+    """The plain type name of a value for a message: ``str``, ``list``, ``dict``, ``int`` ... (Ansible 2.19+ hands
+    filters its own subclasses, ``_AnsibleTaggedStr`` and the like, whose names mean nothing to the user)."""
+    for cls in type(value).__mro__:
+        if cls.__module__ == "builtins" and cls is not object:
+            return cls.__name__
+    return type(value).__name__
+
+
+def shown(value: Any) -> str:
+    """A value as a message shows it, as YAML wrote it: a string quoted (``'20GB'``), ``20``, ``true``, ``null``,
+    whatever subclass of the builtin types it is."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return repr(str(value))
+    return repr(value)
+
+
+def integer_problem(value: Any) -> str | None:
+    """``expected an integer, got '20GB'`` when ``value`` is not a whole number, else None. A whole number is an
+    int, a float without a fraction or a string of digits with an optional sign (inventory values may be strings:
+    ``"20"``); booleans, units (``20GB``), words (``two``) and fractions are not."""
+    if isinstance(value, bool) or not (
+        isinstance(value, int)
+        or (isinstance(value, float) and value.is_integer())
+        or (isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value))
+    ):
+        return f"expected an integer, got {shown(value)}"
+    return None
 
 
 def as_int(value: Any) -> int | None:
@@ -46,7 +81,7 @@ def entry_problems(
     """The entry is a dict, gives exactly one of the two naming fields (a non-empty string) and no
     field outside ``allowed`` (a typo would otherwise be ignored silently)."""
     if not isinstance(entry, Mapping):
-        return [f"{field_label(var, index)}: each entry must be a dict (got {type(entry).__name__})"]
+        return [f"{field_label(var, index)}: each entry must be a dict (got {type_name(entry)})"]
     problems: list[str] = []
     given = [field for field in naming if entry.get(field) is not None]
     if len(given) != 1:

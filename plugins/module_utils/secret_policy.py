@@ -24,6 +24,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import type_name
+
 #: Sid of the statement :func:`deny_all_but` builds.
 DENY_SID = "DenyOutsidePlatformPrincipals"
 #: Secrets Manager's limit on a resource policy (characters).
@@ -347,7 +349,7 @@ def principal_arn_problems(arns: Any, label: str, templates: bool = True) -> lis
     if arns is None:
         return []
     if not isinstance(arns, (list, tuple)):
-        return [f"{label}: must be a list of IAM role or user ARNs (got {type(arns).__name__})"]
+        return [f"{label}: must be a list of IAM role or user ARNs (got {type_name(arns)})"]
     pattern = PRINCIPAL_TEMPLATE if templates else PRINCIPAL_ARN
     problems = []
     for index, arn in enumerate(arns):

@@ -281,6 +281,30 @@ def test_each_redis_rule_names_the_entry_and_field(entry, expected):
     assert any(expected in p for p in problems), problems
 
 
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ({**REDIS, "num_cache_clusters": "two"},
+         ["platform_redis_groups[0].num_cache_clusters: expected an integer, got 'two'"]),
+        ({**REDIS, "num_cache_clusters": 1.5},
+         ["platform_redis_groups[0].num_cache_clusters: expected an integer, got 1.5"]),
+        ({**REDIS, "port": "6379/tcp", "snapshot_retention_limit": True},
+         ["platform_redis_groups[0].snapshot_retention_limit: expected an integer, got true",
+          "platform_redis_groups[0].port: expected an integer, got '6379/tcp'"]),
+        ({**REDIS, "num_cache_clusters": None, "num_node_groups": "three", "replicas_per_node_group": "1 each"},
+         ["platform_redis_groups[0].num_node_groups: expected an integer, got 'three'",
+          "platform_redis_groups[0].replicas_per_node_group: expected an integer, got '1 each'"]),
+    ],
+)
+def test_a_redis_number_that_is_not_a_whole_number_is_named_not_compared(entry, expected):
+    # once a line each, instead of "'<=' not supported between instances of 'int' and 'str'"
+    assert sorted(redis_groups_problems([entry], REDIS_DEFAULTS, CONTEXT)) == sorted(expected)
+
+
+def test_redis_numbers_written_as_strings_are_numbers():
+    assert redis_groups_problems([{**REDIS, "num_cache_clusters": "1", "port": "6379"}], REDIS_DEFAULTS, CONTEXT) == []
+
+
 def test_redis_duplicates_and_role_defaults_are_named():
     problems = redis_groups_problems([REDIS, {**REDIS}], REDIS_DEFAULTS, CONTEXT)
     assert (

@@ -272,6 +272,25 @@ def test_duplicates_and_the_pod_identity_agent():
     assert addon_problems(["vpc-cni"], CONTEXT) == ["platform_eks_addons[0]: each entry must be a dict (got str)"]
 
 
+def test_types_are_named_plainly_when_ansible_tags_the_values():
+    # Ansible 2.19+ hands filters _AnsibleTaggedStr / _AnsibleTaggedList ...: the message says str, list
+    from ansible._internal._datatag._tags import Origin
+
+    def tagged(value):
+        return Origin(path="/inventory/group_vars/all/main.yml").tag(value)
+
+    assert type(tagged("{}")).__name__ != "str"  # the premise: a subclass whose own name means nothing to the user
+    entry = {**COREDNS, "configuration_values": tagged('{"replicaCount": 3}')}
+    assert addon_problems([VPC_CNI, entry], CONTEXT)[-1] == (
+        "platform_eks_addons[1].configuration_values: must be a dict (sent to EKS as a JSON object), got str"
+    )
+    entry = {**COREDNS, "configuration_values": tagged(["replicaCount"])}
+    assert addon_problems([VPC_CNI, entry], CONTEXT)[-1].endswith("got list")
+    assert addon_problems([tagged("vpc-cni")], CONTEXT) == [
+        "platform_eks_addons[0]: each entry must be a dict (got str)"
+    ]
+
+
 def test_the_add_on_role_name_must_fit_iam():
     entry = {**EBS, "name": "a" * 40}  # shop-prod- + 40 + -pod-identity = 63: fits
     assert addon_problems([entry, AGENT], CONTEXT) == []

@@ -297,6 +297,17 @@ def test_valid_entries_have_no_problem():
     assert pod_identity_problems(None, CONTEXT) == []
 
 
+@pytest.mark.parametrize("region", ["", None, "   "])
+def test_an_empty_region_is_not_reported_here_and_does_not_break_the_checks(region):
+    # platform_region empty: the network role reports it, once; the ARNs of the checks use a stand-in region
+    context = {**CONTEXT, "region": region}
+    assert pod_identity_problems([ESO], context) == []
+    assert FilterModule().filters()["pod_identities_problems"]([ESO], context) == []
+    bad = {**ESO, "statements": [{"actions": ["secretsmanager:GetSecretValue"], "resources": ["*"]}]}
+    problems = pod_identity_problems([bad], context)
+    assert problems and all("region" not in p for p in problems), problems
+
+
 def test_star_on_a_secretsmanager_action_is_refused_naming_the_entry():
     entry = {**ESO, "statements": [{"actions": ["secretsmanager:GetSecretValue"], "resources": ["*"]}]}
     [problem] = pod_identity_problems([FILES, entry], CONTEXT)

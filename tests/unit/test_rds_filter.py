@@ -131,6 +131,40 @@ def test_each_rule_names_its_variable(override, expect):
     assert any(expect in p for p in problems), problems
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("allocated_storage", "20GB", "'20GB'"),
+        ("max_allocated_storage", "100 GiB", "'100 GiB'"),
+        ("max_allocated_storage", 150.5, "150.5"),
+        ("backup_retention_period", "seven", "'seven'"),
+        ("performance_insights_retention_period", True, "true"),
+        ("port", "5432/tcp", "'5432/tcp'"),
+    ],
+)
+def test_a_number_that_is_not_a_whole_number_is_named_as_such(field, value, shown):
+    # not "20GB GiB is outside 20-65536 GiB": the one line says what was expected and what was written
+    names = {**NAMES, "port": "aws_rds_port", "backup_retention_period": "aws_rds_backup_retention_period",
+             "performance_insights_retention_period": "aws_rds_performance_insights_retention_period"}
+    problems = rds_problems({**GOOD, field: value}, names)
+    assert problems == [f"{names[field]}: expected an integer, got {shown}"]
+
+
+def test_whole_numbers_written_as_strings_are_numbers():
+    assert rds_problems({**GOOD, "allocated_storage": "20", "max_allocated_storage": "100", "port": "5432",
+                         "backup_retention_period": "7"}, NAMES) == []
+    assert rds_problems({**GOOD, "max_allocated_storage": ""}, NAMES) == []
+
+
+def test_aurora_numbers_that_are_not_whole_numbers():
+    bad = [{**AURORA[0], "readers": "two"}, {**AURORA[1], "port": "3306a", "backup_retention_period": "7d"}]
+    assert aurora_problems(bad, {"clusters": "platform_aurora_clusters"}, None, {"platform_name": "p"}) == [
+        "platform_aurora_clusters[0].readers: expected an integer, got 'two'",
+        "platform_aurora_clusters[1].backup_retention_period: expected an integer, got '7d'",
+        "platform_aurora_clusters[1].port: expected an integer, got '3306a'",
+    ]
+
+
 def test_autoscaling_off_is_allowed():
     assert rds_problems({**GOOD, "max_allocated_storage": 0}, NAMES) == []
     assert rds_problems({**GOOD, "max_allocated_storage": 20}, NAMES) == []
