@@ -29,6 +29,7 @@ import yaml
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import type_name
 
 DOCUMENTATION = r"""
 ---
@@ -189,7 +190,7 @@ def describe(value: Any) -> str:
         return "a dict"
     if isinstance(value, Sequence):
         return "a list"
-    return f"a {type(value).__name__}"
+    return f"a {type_name(value)}"
 
 
 def _is_list(value: Any) -> bool:

@@ -200,11 +200,14 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 
 
 def _whole(value: Any) -> int | None:
-    """A whole number (an int, or a string of digits with an optional sign); None otherwise (booleans too)."""
+    """A whole number (an int, a float without a fraction, or a string of digits with an optional sign); None
+    otherwise (booleans too)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
         return int(value)
     return None
@@ -241,8 +244,7 @@ def _transitions_problems(items: Any, label: str, noncurrent: bool) -> tuple[lis
         days = _whole(item.get("days"))
         storage = str(item.get("storage_class") or "").upper()
         if days is None:
-            problems.append(f"{where}: must be a whole number of days (got {item.get('days')!r})")
-            continue
+            continue  # not a whole number: a shape, reported by the bucket checks (foundation_lists)
         if days < (1 if noncurrent else 0):
             problems.append(f"{where}: {days} days; S3 needs {'a positive number' if noncurrent else '0 or more'}")
             continue
@@ -264,7 +266,8 @@ def _transitions_problems(items: Any, label: str, noncurrent: bool) -> tuple[lis
 def s3_lifecycle_problems(rules: Any, label: str) -> list[str]:
     """Problems of lifecycle rules in the inventory's shape ({id, transitions: [{days, storage_class}],
     expiration_days, noncurrent_transitions, noncurrent_expiration_days}) against what PutBucketLifecycleConfiguration
-    accepts. Shapes (unknown fields, storage class names) are the bucket checks' business."""
+    accepts. Shapes (unknown fields, storage class names, a value that is not a whole number) are the bucket
+    checks' business (foundation_lists.s3_bucket_problems): this is the only place of S3's rules on the numbers."""
     if not isinstance(rules, list):
         return []
     problems: list[str] = []
@@ -281,8 +284,10 @@ def s3_lifecycle_problems(rules: Any, label: str) -> list[str]:
             if rule.get(field) is None:
                 continue
             expiration = _whole(rule.get(field))
-            if expiration is None or expiration < 1:
-                problems.append(f"{where}.{field}: {rule.get(field)!r}; S3 needs a positive whole number of days")
+            if expiration is None:
+                continue  # not a whole number: a shape, reported by the bucket checks (foundation_lists)
+            if expiration < 1:
+                problems.append(f"{where}.{field}: {expiration}; S3 needs a positive whole number of days")
             elif days and expiration <= max(days):
                 problems.append(f"{where}.{field}: {expiration} days is not after the last of {where}.{transitions} "
                                 f"({max(days)} days); S3 needs the expiration after every transition")

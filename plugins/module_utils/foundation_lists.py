@@ -22,6 +22,7 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries
     duplicate_problems,
     entry_problems,
     field_label,
+    integer_problem,
     is_text,
     naming_field,
     naming_ok,
@@ -38,8 +39,6 @@ ACCOUNT_STAND_IN = "000000000000"
 S3_ENCRYPTIONS = {"kms": "aws:kms", "s3": "AES256"}
 #: Storage classes a lifecycle transition may target (PutBucketLifecycleConfiguration).
 S3_STORAGE_CLASSES = ("standard_ia", "onezone_ia", "intelligent_tiering", "glacier_ir", "glacier", "deep_archive")
-#: S3 refuses transitions of current versions to these classes before 30 days.
-S3_MIN_TRANSITION_DAYS = {"standard_ia": 30, "onezone_ia": 30}
 S3_CORS_METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD")
 S3_CORS_DEFAULTS = {
     "methods": ["GET", "PUT", "POST", "DELETE", "HEAD"],
@@ -108,13 +107,18 @@ def s3_bucket_specs(buckets: Sequence[Mapping[str, Any]], prefix: str, account_i
     return specs
 
 
-def _transition_problems(items: Any, label: str, noncurrent: bool) -> tuple[list[str], list[int]]:
-    problems: list[str] = []
-    days_seen: list[int] = []
+# The lifecycle checks here are the shapes only (fields, whole numbers, storage class names, duplicates, rule ids, a
+# rule without action); what S3 accepts of the numbers (days 0 or more, STANDARD_IA after 30 days, expiration after
+# every transition, ...) is aws_rules.s3_lifecycle_problems, the one table of S3's rules, checked by the aws_s3 role
+# beside these.
+
+
+def _transition_problems(items: Any, label: str) -> list[str]:
     if items is None:
-        return problems, days_seen
+        return []
     if not isinstance(items, list):
-        return [f"{label}: must be a list of {{days, storage_class}}"], days_seen
+        return [f"{label}: must be a list of {{days, storage_class}}"]
+    problems: list[str] = []
     classes: set[str] = set()
     for t_index, item in enumerate(items):
         t_label = f"{label}[{t_index}]"
@@ -123,11 +127,10 @@ def _transition_problems(items: Any, label: str, noncurrent: bool) -> tuple[list
             continue
         for field in sorted(set(map(str, item)) - {"days", "storage_class"}):
             problems.append(f"{t_label}.{field}: unknown field (allowed: days, storage_class)")
-        days = as_int(item.get("days"))
-        if days is None or days < (1 if noncurrent else 0):
-            problems.append(f"{t_label}.days: must be a whole number of days, at least {1 if noncurrent else 0}")
-        else:
-            days_seen.append(days)
+        if item.get("days") is None:
+            problems.append(f"{t_label}.days: required (a whole number of days)")
+        elif integer_problem(item["days"]):
+            problems.append(f"{t_label}.days: {integer_problem(item['days'])}")
         storage = str(item.get("storage_class") or "").lower()
         if storage not in S3_STORAGE_CLASSES:
             problems.append(
@@ -138,10 +141,7 @@ def _transition_problems(items: Any, label: str, noncurrent: bool) -> tuple[list
             problems.append(f"{t_label}.storage_class: {storage} is listed twice in the rule")
         else:
             classes.add(storage)
-            minimum = S3_MIN_TRANSITION_DAYS.get(storage, 0)
-            if days is not None and days < minimum:
-                problems.append(f"{t_label}.days: S3 needs at least {minimum} days before {storage} (got {days})")
-    return problems, days_seen
+    return problems
 
 
 def _rule_problems(rule: Any, label: str, seen_ids: set[str]) -> list[str]:
@@ -158,24 +158,12 @@ def _rule_problems(rule: Any, label: str, seen_ids: set[str]) -> list[str]:
         problems.append(f"{label}.id: {rule_id!r} is used by another rule of the bucket")
     else:
         seen_ids.add(str(rule_id))
-    found, days = _transition_problems(rule.get("transitions"), f"{label}.transitions", noncurrent=False)
-    problems += found
-    found, noncurrent_days = _transition_problems(
-        rule.get("noncurrent_transitions"), f"{label}.noncurrent_transitions", noncurrent=True
-    )
-    problems += found
-    for field, after in (("expiration_days", days), ("noncurrent_expiration_days", noncurrent_days)):
-        if rule.get(field) is None:
-            continue
-        value = as_int(rule.get(field))
-        if value is None or value < 1:
-            problems.append(f"{label}.{field}: must be a whole number of days, at least 1 (got {rule.get(field)!r})")
-        elif after and value <= max(after):
-            kind = "transition" if field == "expiration_days" else "noncurrent_transition"
-            problems.append(
-                f"{label}.{field}: {value} days is not after the last {kind} ({max(after)} days): "
-                "objects would expire before they are transitioned"
-            )
+    problems += _transition_problems(rule.get("transitions"), f"{label}.transitions")
+    problems += _transition_problems(rule.get("noncurrent_transitions"), f"{label}.noncurrent_transitions")
+    for field in ("expiration_days", "noncurrent_expiration_days"):
+        problem = integer_problem(rule.get(field)) if rule.get(field) is not None else None
+        if problem:
+            problems.append(f"{label}.{field}: {problem}")
     if not any(
         rule.get(f) for f in ("transitions", "noncurrent_transitions", "expiration_days", "noncurrent_expiration_days")
     ):

@@ -7,10 +7,12 @@ guide, the retentionInDays list of PutRetentionPolicy, S3's Transition / Lifecyc
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "collections"))
@@ -194,6 +196,46 @@ def test_bucket_entries_are_named_by_index_and_suffix():
     problems = F["aws_s3_buckets_lifecycle_problems"](buckets, "platform_s3_buckets")
     assert len(problems) == 1
     assert problems[0].startswith("platform_s3_buckets[1] (logs).lifecycle_rules[0].transitions[0].days: 10 days")
+
+
+def test_a_value_that_is_not_a_whole_number_is_left_to_the_bucket_checks():
+    # the shape (foundation_lists.s3_bucket_problems says "expected an integer"), not a rule of S3's numbers
+    rules = _rule(transitions=[{"days": "90d", "storage_class": "glacier"}], expiration_days="a month",
+                  noncurrent_transitions=[{"days": None, "storage_class": "glacier"}])
+    assert F["aws_s3_lifecycle_problems"](rules, "b") == []
+    rules = _rule(transitions=[{"days": 30.0, "storage_class": "standard_ia"}], expiration_days=29.0)
+    assert F["aws_s3_lifecycle_problems"](rules, "b")[0].startswith("b[0].expiration_days: 29 days is not after")
+
+
+S3_CASES = sorted((ROOT / "tests" / "bad_inputs").glob("s3_*/group_vars/all/*.yml"))
+
+
+@pytest.mark.parametrize("case", [c for c in S3_CASES if "lifecycle_rules" in c.read_text()],
+                         ids=lambda c: c.parents[2].name)
+def test_each_s3_lifecycle_mistake_is_one_line_of_both_checks(case):
+    # the aws_s3 role runs the bucket checks (shapes) and these rules side by side: a bad-input case's mistake is
+    # reported once, by one of them, on the line its case.yml expects
+    from ansible_collections.cloudops.eks_platform.plugins.module_utils.foundation_lists import s3_bucket_problems
+
+    buckets = yaml.safe_load(case.read_text())["platform_s3_buckets"]
+    lines = s3_bucket_problems(buckets, "p-e") + F["aws_s3_buckets_lifecycle_problems"](buckets, "platform_s3_buckets")
+    expect = yaml.safe_load((case.parents[2] / "case.yml").read_text())["expect"]
+    assert len(lines) == 1, lines
+    # validate_roles adds the entry's name after the index where a check leaves it out
+    named = re.sub(r"platform_s3_buckets\[0\](?! \()", f"platform_s3_buckets[0] ({buckets[0]['suffix']})", lines[0])
+    assert expect in named, named
+
+
+def test_tag_messages_name_plain_types_when_ansible_tags_the_values():
+    # Ansible 2.19+ passes _AnsibleTaggedList / _AnsibleTaggedInt ...: the message says list, int
+    from ansible._internal._datatag._tags import Origin
+
+    def tagged(value):
+        return Origin(path="/inventory/group_vars/all/main.yml").tag(value)
+
+    assert F["aws_tag_problems"](tagged(["Project"]), "t") == ["t: must be a dict of tag keys to values (got list)"]
+    assert F["aws_tag_problems"]({tagged(2024): "v"}, "t") == ["t['2024']: a tag key is a string (got int: quote it)"]
+    assert F["aws_tag_problems"]({"k": tagged({"a": 1})}, "t") == ["t['k']: a tag value is a string, not a dict"]
 
 
 # ------------------------------------------------------------------------- ElastiCache maintenance window
