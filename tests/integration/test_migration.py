@@ -48,12 +48,12 @@ OVERLAY = ROOT / "inventories/examples/local_backend_overlay"
 TAGS = ("--tags", "foundation,data")
 PROD = ("inventories/prod", str(OVERLAY))
 # Settings added after the refactor that change what the old code built, switched off for the comparison (their
-# own tests read them back in test_site.py): the parameter groups' TLS requirement, AWS Backup and the secrets'
-# resource policies (issue 11).
+# own tests read them back in test_site.py): the parameter groups' TLS requirement, AWS Backup, the secrets'
+# resource policies and the managed master secrets' rotation schedule (issue 11).
 ADDED_SINCE = (
     "-e",
     '{"aws_rds_require_tls": false, "aws_aurora_require_tls": false, "platform_backup_plans": [],'
-    ' "aws_secrets_resource_policy": false}',
+    ' "aws_secrets_resource_policy": false, "platform_master_password_rotation_days": 0}',
 )
 PROD_VALUES = yaml.safe_load((ROOT / "inventories/prod/group_vars/all/main.yml").read_text())
 

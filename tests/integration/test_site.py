@@ -304,7 +304,11 @@ def test_rds_instance_settings_and_endpoint_secret(site: Site):
     # endpoint secret copies it (compared here, never printed).
     managed = db["MasterUserSecret"]
     assert managed["KmsKeyId"] == key_arn
-    assert sm.describe_secret(SecretId=managed["SecretArn"])["Name"].startswith("rds!db-")
+    described = sm.describe_secret(SecretId=managed["SecretArn"])
+    assert described["Name"].startswith("rds!db-")
+    # its rotation schedule is the inventory's (RDS rotates it; the role sets the interval through Secrets Manager)
+    assert described.get("RotationEnabled") is True
+    assert described["RotationRules"]["AutomaticallyAfterDays"] == INVENTORY["platform_master_password_rotation_days"]
     endpoint = _secret(sm, f"{PREFIX}database/endpoint")
     source = _secret(sm, managed["SecretArn"])
     assert sorted(endpoint) == ["host", "password", "username"]

@@ -1,7 +1,7 @@
 """Unit tests of the catalogue preflight's compare logic (plugins/module_utils/aws_catalogue.py), against a fake
 AWS written by hand in the shapes of the API references (DescribeAvailabilityZones, DescribeDBEngineVersions,
 DescribeOrderableDBInstanceOptions, DescribeEngineDefaultParameters, DescribeCacheEngineVersions,
-DescribeReservedCacheNodesOfferings), and of playbooks/preflight_tasks.yml's fallbacks (the roles' defaults)."""
+DescribeReservedCacheNodesOfferings), and of playbooks/tasks/preflight.yml's fallbacks (the roles' defaults)."""
 
 from __future__ import annotations
 
@@ -349,8 +349,8 @@ def test_cache_family_is_the_one_the_role_derives(engine, version):
 
 
 def test_preflight_tasks_fallbacks_are_the_roles_defaults():
-    # playbooks/preflight_tasks.yml passes `aws_<role>_<x> | default(<value>)`: <value> must be the role's default
-    task = yaml.safe_load((ROOT / "playbooks" / "preflight_tasks.yml").read_text())[0]
+    # playbooks/tasks/preflight.yml passes `aws_<role>_<x> | default(<value>)`: <value> must be the role's default
+    task = yaml.safe_load((ROOT / "playbooks" / "tasks/preflight.yml").read_text())[0]
     args = task["cloudops.eks_platform.aws_catalogue_preflight"]
     role_defaults = {
         role: yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text())
