@@ -289,6 +289,12 @@ def _int(value: Any) -> int | None:
 
 
 def _elasticache(operation: str, params: dict[str, str], region: str | None) -> None:
+    from .catalogue import CACHE_NODE_TYPES
+
+    node_type = params.get("CacheNodeType")
+    if node_type and operation in ("CreateReplicationGroup", "CreateCacheCluster", "ModifyReplicationGroup",
+                                   "ModifyCacheCluster") and node_type not in CACHE_NODE_TYPES:
+        raise Refusal("InvalidParameterValue", f"Invalid CacheNodeType: {node_type}")
     window = params.get("PreferredMaintenanceWindow")
     if window and operation in ("CreateReplicationGroup", "ModifyReplicationGroup", "CreateCacheCluster",
                                 "ModifyCacheCluster"):
@@ -310,7 +316,20 @@ def _elasticache(operation: str, params: dict[str, str], region: str | None) -> 
                           f"region {region}.")
 
 
+def _known_db_classes() -> set[str]:
+    from .catalogue import RDS_CLASSES
+
+    return {c for classes, _storage in RDS_CLASSES.values() for c in classes}
+
+
 def _rds(operation: str, params: dict[str, str]) -> None:
+    db_class = params.get("DBInstanceClass") if operation in ("CreateDBInstance", "ModifyDBInstance") else None
+    if db_class and db_class not in _known_db_classes():
+        # a class of no engine at all (a typo, an EC2 or ElastiCache type): what AWS answers for a class it does not
+        # offer for the engine (catalogue.py's classes; per engine and version the preflight reads them)
+        raise Refusal("InvalidParameterCombination", f"RDS does not support creating a DB instance with the following "
+                      f"combination: DBInstanceClass={db_class}, Engine={params.get('Engine', '')}, "
+                      f"EngineVersion={params.get('EngineVersion', '')}.")
     if operation == "CreateDBInstance":
         storage = params.get("StorageType")
         if storage in PIOPS_STORAGE and not params.get("Iops"):

@@ -226,6 +226,23 @@ def test_rds_refuses_port_0(client):
              "InvalidParameterValue")
 
 
+def test_rds_refuses_an_instance_class_no_engine_offers(client):
+    # the late failures the catalogue preflight prevents: a misspelt class, an ElastiCache node type given to RDS
+    rds = client("rds")
+    for bad in ("db.t4g.smal", "cache.t4g.small"):
+        message = _refused(lambda bad=bad: rds.create_db_instance(DBInstanceIdentifier="rules-class",
+                                                                  **_instance(DBInstanceClass=bad)),
+                           "InvalidParameterCombination")
+        assert f"DBInstanceClass={bad}" in message
+    rds.create_db_instance(DBInstanceIdentifier="rules-class", **_instance())
+
+
+def test_elasticache_refuses_a_node_type_it_does_not_offer(client):
+    # an RDS class given to ElastiCache
+    _refused(lambda: client("elasticache").create_replication_group(
+        ReplicationGroupId="rules-nt", **_group(CacheNodeType="db.t4g.small")), "InvalidParameterValue")
+
+
 def test_rds_refuses_a_zone_of_another_region(client):
     _refused(lambda: client("rds").create_db_instance(DBInstanceIdentifier="rules-az",
                                                       **_instance(AvailabilityZone="us-east-1a")),
