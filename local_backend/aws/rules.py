@@ -40,7 +40,6 @@ name under an extension's prefix (:data:`POSTGRES_EXTENSION_PREFIXES`). MySQL / 
 from __future__ import annotations
 
 import functools
-import io
 import json
 import re
 from collections.abc import Iterable
@@ -50,6 +49,7 @@ from urllib.parse import parse_qs
 from xml.etree import ElementTree
 
 from . import faults
+from .requests import _read_body
 
 # ------------------------------------------------------------------------------------------------ tables
 TAG_KEY_MAX, TAG_VALUE_MAX = 128, 256
@@ -162,15 +162,7 @@ class Refusal(Exception):
 
 
 def _body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length <= 0:
-        return b""
-    body = environ["wsgi.input"].read(length)
-    environ["wsgi.input"] = io.BytesIO(body)
-    return body
+    return _read_body(environ)  # the request log's reader: the body is put back for moto
 
 
 def _region(environ: dict[str, Any]) -> str | None:

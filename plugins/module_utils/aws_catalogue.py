@@ -390,13 +390,8 @@ def rds_instance_problems(
     zone = entry.get("availability_zone")
     zones = [(f"{where}.availability_zone", zone)] if isinstance(zone, str) else []
     problems += _class_problems(where, entry, engine, version, region, read, storage, zones)
-    exports = defaults.get("log_exports")
-    if is_list(exports):
-        exportable = [str(t) for t in found.get("ExportableLogTypes") or []]
-        bad = [str(e) for e in exports if str(e) not in exportable]
-        if bad:
-            problems.append(f"{labels['rds_log_exports']} (used by {where}): {', '.join(bad)} cannot be exported by "
-                            f"{engine} {version}; exportable: {', '.join(exportable) or 'none'}")
+    problems += _export_problems(f"{labels['rds_log_exports']} (used by {where})", defaults.get("log_exports"),
+                                 found, engine, version)
     parameters = entry.get("parameters") if entry.get("parameters") is not None else defaults.get("parameters")
     refs = extension_refs(where, entry) if "postgres" in engine else []
     if (isinstance(parameters, Mapping) and parameters) or refs:
@@ -407,6 +402,18 @@ def rds_instance_problems(
         problems += parameter_problems(path, parameters, params, family, "RDS")
         problems += _extension_problems(refs, engine, version, family, params, read, cluster=False)
     return problems
+
+
+def _export_problems(path: str, exports: Any, found: Mapping[str, Any], engine: str, version: str) -> list[str]:
+    """The log types of ``exports`` the engine version cannot export (DescribeDBEngineVersions ExportableLogTypes)."""
+    if not is_list(exports):
+        return []
+    exportable = [str(t) for t in found.get("ExportableLogTypes") or []]
+    bad = [str(e) for e in exports if str(e) not in exportable]
+    if not bad:
+        return []
+    return [f"{path}: {', '.join(bad)} cannot be exported by {engine} {version}; "
+            f"exportable: {', '.join(exportable) or 'none'}"]
 
 
 def aurora_cluster_problems(
@@ -429,13 +436,7 @@ def aurora_cluster_problems(
     zones = entry.get("availability_zones")
     refs = [(f"{where}.availability_zones[{i}]", str(z)) for i, z in enumerate(zones)] if is_list(zones) else []
     problems += _class_problems(where, entry, engine, version, region, read, None, refs)
-    exports = entry.get("log_exports")
-    if is_list(exports):
-        exportable = [str(t) for t in found.get("ExportableLogTypes") or []]
-        bad = [str(e) for e in exports if str(e) not in exportable]
-        if bad:
-            problems.append(f"{where}.log_exports: {', '.join(bad)} cannot be exported by {engine} {version}; "
-                            f"exportable: {', '.join(exportable) or 'none'}")
+    problems += _export_problems(f"{where}.log_exports", entry.get("log_exports"), found, engine, version)
     parameters = entry.get("parameters")
     ext_refs = extension_refs(where, entry) if "postgres" in engine else []
     if (isinstance(parameters, Mapping) and parameters) or ext_refs:
