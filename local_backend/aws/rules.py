@@ -314,6 +314,23 @@ def _known_db_classes() -> set[str]:
     return {c for classes, _storage in RDS_CLASSES.values() for c in classes}
 
 
+def _engine_catalogue(operation: str, engine: str, version: str | None, db_class: str | None) -> None:
+    """An engine version the catalogue does not list, or a class the engine does not offer (catalogue.py: what the
+    preflight reads; engines outside it are left to moto)."""
+    from .catalogue import RDS_CLASSES, RDS_VERSIONS
+
+    if engine not in RDS_VERSIONS:
+        return
+    versions = [row[0] for row in RDS_VERSIONS[engine]]
+    # a major version alone ("17") is accepted: RDS picks that major's default minor version
+    if version and version not in versions and not any(v.startswith(f"{version}.") for v in versions):
+        raise Refusal("InvalidParameterCombination", f"Cannot find version {version} for {engine}")
+    classes = RDS_CLASSES.get(engine, ([], []))[0]
+    if operation == "CreateDBInstance" and db_class and classes and db_class not in classes:
+        raise Refusal("InvalidParameterCombination", f"RDS does not support creating a DB instance with the following "
+                      f"combination: DBInstanceClass={db_class}, Engine={engine}, EngineVersion={version or ''}.")
+
+
 def _rds(operation: str, params: dict[str, str]) -> None:
     db_class = params.get("DBInstanceClass") if operation in ("CreateDBInstance", "ModifyDBInstance") else None
     if db_class and db_class not in _known_db_classes():
@@ -322,6 +339,9 @@ def _rds(operation: str, params: dict[str, str]) -> None:
         raise Refusal("InvalidParameterCombination", f"RDS does not support creating a DB instance with the following "
                       f"combination: DBInstanceClass={db_class}, Engine={params.get('Engine', '')}, "
                       f"EngineVersion={params.get('EngineVersion', '')}.")
+    engine = params.get("Engine")
+    if operation in ("CreateDBInstance", "CreateDBCluster") and engine:
+        _engine_catalogue(operation, engine, params.get("EngineVersion"), db_class)
     if operation == "CreateDBInstance":
         storage = params.get("StorageType")
         if storage in PIOPS_STORAGE and not params.get("Iops"):

@@ -237,6 +237,22 @@ def test_rds_refuses_an_instance_class_no_engine_offers(client):
     rds.create_db_instance(DBInstanceIdentifier="rules-class", **_instance())
 
 
+def test_rds_refuses_an_engine_version_or_a_class_the_engine_does_not_offer(client):
+    rds = client("rds")
+    message = _refused(lambda: rds.create_db_instance(DBInstanceIdentifier="rules-ver",
+                                                      **_instance(EngineVersion="17.9")), "InvalidParameterCombination")
+    assert "17.9" in message
+    _refused(lambda: rds.create_db_cluster(DBClusterIdentifier="rules-ver", Engine="aurora-postgresql",
+                                           EngineVersion="16.99", MasterUsername="admin_user",
+                                           MasterUserPassword=PASSWORD), "InvalidParameterCombination")
+    # db.t4g.micro is an RDS PostgreSQL class, not an Aurora one
+    _refused(lambda: rds.create_db_instance(DBInstanceIdentifier="rules-aurora-class", Engine="aurora-postgresql",
+                                            DBInstanceClass="db.t4g.micro", DBClusterIdentifier="none"),
+             "InvalidParameterCombination")
+    # a major version alone: RDS takes that major's default minor version
+    rds.create_db_instance(DBInstanceIdentifier="rules-ver", **_instance(EngineVersion="17"))
+
+
 def test_elasticache_refuses_a_node_type_it_does_not_offer(client):
     # an RDS class given to ElastiCache
     _refused(lambda: client("elasticache").create_replication_group(
