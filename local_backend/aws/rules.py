@@ -280,6 +280,9 @@ def _int(value: Any) -> int | None:
         return None
 
 
+ZONE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d[a-z]$")
+
+
 def _elasticache(operation: str, params: dict[str, str], region: str | None) -> None:
     from .catalogue import CACHE_NODE_TYPES
 
@@ -300,8 +303,9 @@ def _elasticache(operation: str, params: dict[str, str], region: str | None) -> 
     if port is not None and operation in ("CreateReplicationGroup", "CreateCacheCluster"):
         if not 1 <= (_int(port) or 0) <= 65535:
             raise Refusal("InvalidParameterValue", f"Invalid port {port}: it must be 1-65535.")
-    if operation == "CreateCacheCluster" and region:
-        zones = [params.get("PreferredAvailabilityZone") or "", *_members(params, "PreferredAvailabilityZones")]
+    if operation in ("CreateCacheCluster", "CreateReplicationGroup") and region:
+        # PreferredAvailabilityZone(s), PreferredCacheClusterAZs, NodeGroupConfiguration's Primary/Replica zones
+        zones = [v for k, v in params.items() if ("AvailabilityZone" in k or "AZs" in k) and ZONE.match(v or "")]
         wrong = [z for z in zones if z and not z.startswith(region)]
         if wrong:
             raise Refusal("InvalidParameterValue", f"Invalid availability zone(s) {', '.join(wrong)}: not in the "

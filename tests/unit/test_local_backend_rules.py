@@ -197,6 +197,17 @@ def test_elasticache_refuses_a_cache_cluster_zone_of_another_region(client):
 
 
 # ------------------------------------------------------------------------------------------------ EC2
+def test_elasticache_refuses_replication_group_zones_of_another_region(client):
+    ec = client("elasticache")
+    _refused(lambda: ec.create_replication_group(ReplicationGroupId="rules-rgaz", **_group(
+        NumCacheClusters=2, PreferredCacheClusterAZs=["ap-northeast-2a", "us-east-1a"])), "InvalidParameterValue")
+    _refused(lambda: ec.create_replication_group(ReplicationGroupId="rules-rgaz", **{**_group(), "NumNodeGroups": 1,
+             "NodeGroupConfiguration": [{"NodeGroupId": "0001", "PrimaryAvailabilityZone": "eu-west-1a"}]}),
+             "InvalidParameterValue")
+    ec.create_replication_group(ReplicationGroupId="rules-rgaz", **_group(
+        NumCacheClusters=2, PreferredCacheClusterAZs=["ap-northeast-2a", "ap-northeast-2b"]))
+
+
 def test_ec2_refuses_a_subnet_in_a_zone_of_another_region(client):
     ec2 = client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
