@@ -530,21 +530,19 @@ def install() -> None:
                      kwargs.get("engine_version"), cluster=True)
         return original_cluster(self, kwargs)
 
-    original_group = models.RDSBackend.modify_db_parameter_group
+    def names_checked(original: Any, groups: str) -> Any:
+        """ModifyDB(Cluster)ParameterGroup with the parameter names checked against the group's family."""
 
-    def modify_db_parameter_group(self: Any, name: str, parameters: Iterable[dict[str, Any]]) -> Any:
-        parameters = list(parameters)
-        group = self.db_parameter_groups.get(name)
-        names_check(getattr(group, "family", None), parameters)
-        return original_group(self, name, parameters)
+        def modify(self: Any, name: str, parameters: Iterable[dict[str, Any]]) -> Any:
+            parameters = list(parameters)
+            names_check(getattr(getattr(self, groups).get(name), "family", None), parameters)
+            return original(self, name, parameters)
 
-    original_cluster_group = models.RDSBackend.modify_db_cluster_parameter_group
+        return modify
 
-    def modify_db_cluster_parameter_group(self: Any, name: str, parameters: Iterable[dict[str, Any]]) -> Any:
-        parameters = list(parameters)
-        group = self.db_cluster_parameter_groups.get(name)
-        names_check(getattr(group, "family", None), parameters)
-        return original_cluster_group(self, name, parameters)
+    modify_db_parameter_group = names_checked(models.RDSBackend.modify_db_parameter_group, "db_parameter_groups")
+    modify_db_cluster_parameter_group = names_checked(models.RDSBackend.modify_db_cluster_parameter_group,
+                                                      "db_cluster_parameter_groups")
 
     models.RDSBackend.create_db_instance = create_db_instance  # type: ignore[method-assign]
     models.RDSBackend.modify_db_instance = modify_db_instance  # type: ignore[method-assign]

@@ -378,11 +378,7 @@ def rds_instance_problems(
                                       version, region, read)
     if found is None:
         return problems
-    family = str(found.get("DBParameterGroupFamily") or "")
-    derived = rds_family(engine, version)
-    if family and derived and family != derived:
-        problems.append(f"{where}.engine_version: {engine} {version} belongs to the parameter group family {family}, "
-                        f"not {derived} (the family the role derives)")
+    family, derived = _family_check(where, engine, version, found, problems)
     storage_type = entry.get("storage_type") or defaults.get("storage_type")
     storage = None
     if isinstance(storage_type, str) and storage_type:
@@ -402,6 +398,17 @@ def rds_instance_problems(
         problems += parameter_problems(path, parameters, params, family, "RDS")
         problems += _extension_problems(refs, engine, version, family, params, read, cluster=False)
     return problems
+
+
+def _family_check(where: str, engine: str, version: str, found: Mapping[str, Any],
+                  problems: list[str]) -> tuple[str, str | None]:
+    """The family AWS reports for the version and the one the role derives; a line in ``problems`` when they differ."""
+    family = str(found.get("DBParameterGroupFamily") or "")
+    derived = rds_family(engine, version)
+    if family and derived and family != derived:
+        problems.append(f"{where}.engine_version: {engine} {version} belongs to the parameter group family {family}, "
+                        f"not {derived} (the family the role derives)")
+    return family, derived
 
 
 def _export_problems(path: str, exports: Any, found: Mapping[str, Any], engine: str, version: str) -> list[str]:
@@ -428,11 +435,7 @@ def aurora_cluster_problems(
     found, problems = _engine_version(where, engine, f"{where}.engine", version, region, read, "Aurora")
     if found is None:
         return problems
-    family = str(found.get("DBParameterGroupFamily") or "")
-    derived = rds_family(engine, version)
-    if family and derived and family != derived:
-        problems.append(f"{where}.engine_version: {engine} {version} belongs to the parameter group family {family}, "
-                        f"not {derived} (the family the role derives)")
+    family, derived = _family_check(where, engine, version, found, problems)
     zones = entry.get("availability_zones")
     refs = [(f"{where}.availability_zones[{i}]", str(z)) for i, z in enumerate(zones)] if is_list(zones) else []
     problems += _class_problems(where, entry, engine, version, region, read, None, refs)

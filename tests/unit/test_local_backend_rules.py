@@ -3,6 +3,7 @@ accepts the call: one test per refusal, each also showing that the valid neighbo
 
 from __future__ import annotations
 
+import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ if str(REPO) not in sys.path:
 from local_backend.aws.server import BackendHandle, start_in_thread  # noqa: E402
 from tests.unit.conftest import aws_client  # noqa: E402
 
-PASSWORD = "correct-horse-42"  # noqa: S105 - the emulator's fake master password
+PASSWORD = secrets.token_urlsafe(16)  # a master password for the emulator, made at run time
 
 
 @pytest.fixture(scope="module")

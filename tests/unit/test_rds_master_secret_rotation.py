@@ -6,6 +6,8 @@ second run makes no call)."""
 
 from __future__ import annotations
 
+import json
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,7 +71,8 @@ class FakeModule:
 
 def test_schedule_is_set_once_check_mode_writes_nothing(local_backend_endpoint: str) -> None:
     sm = aws_client(local_backend_endpoint, "secretsmanager")
-    arn = sm.create_secret(Name="rds!db-rotation-test", SecretString='{"username":"u","password":"p"}')["ARN"]
+    value = json.dumps({"username": "u", "password": secrets.token_urlsafe(16)})  # made at run time
+    arn = sm.create_secret(Name="rds!db-rotation-test", SecretString=value)["ARN"]
     secret = {"SecretArn": arn, "SecretStatus": "active", "KmsKeyId": "k"}
 
     changed, before, after = converge_master_secret_rotation(
@@ -86,7 +89,7 @@ def test_schedule_is_set_once_check_mode_writes_nothing(local_backend_endpoint: 
     described = sm.describe_secret(SecretId=arn)
     assert described["RotationEnabled"] is True
     assert described["RotationRules"]["AutomaticallyAfterDays"] == 7
-    assert sm.get_secret_value(SecretId=arn)["SecretString"] == '{"username":"u","password":"p"}'  # value kept
+    assert sm.get_secret_value(SecretId=arn)["SecretString"] == value  # value kept
 
     # converged: no change (and no RotateSecret) on the next run; another period is one change
     assert converge_master_secret_rotation(FakeModule(local_backend_endpoint), secret, 7, "DB instance x") == (
