@@ -73,7 +73,7 @@ validated:
   type: list
   elements: str
 problems:
-  description: One line per problem, C(<role>: <variable>[<index>] (<name>).<field>: <what is wrong>).
+  description: "One line per problem, C(<role>: <variable>[<index>] (<name>).<field>: <what is wrong>)."
   returned: failed
   type: list
   elements: str

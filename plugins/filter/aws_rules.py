@@ -28,9 +28,9 @@ short_description: AWS rules without a read call (tags, log retention, S3 lifecy
 description:
   - Each filter returns a list of problems (empty when valid), one line each, naming the variable path given.
   - C(aws_tag_problems(label, extra=0)) - a tag dict; key 1-128 and value 0-256 characters, no C(aws:) prefix,
-    letters, digits, spaces and C(_ . : / = + - @), at most 50 tags (C(extra) the role adds); a Key/Value list
+    letters, digits, spaces and C(_ . / = + - @) and colons, at most 50 tags (C(extra) the role adds); a Key/Value list
     is reported as such.
-  - C(aws_role_tag_problems(role_var, platform_tags, extra=1)) - a role's tags (platform_tags plus Layer): the
+  - C(aws_role_tag_problems(role_var, platform_tags, extra=1)) - a role's tags (platform_tags plus Layer); the
     platform_tags part named C(platform_tags), what the role variable adds named by C(role_var).
   - C(aws_entries_tag_problems(var, base, field='tags')) - the tags of each entry of a list.
   - C(aws_log_retention_problems(label)) - a CloudWatch Logs retention among the values AWS offers.
