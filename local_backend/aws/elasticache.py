@@ -27,11 +27,37 @@
     (``PreferredCacheClusterAZs``, ``NodeGroupConfiguration``), else round robin over the zones of the cache
     subnet group's subnets (or ``<region>a/b/c``), and its member cache cluster reports that zone. A requested
     zone outside the region is refused (InvalidParameterValue), as AWS does.
+11. Pending and transitional states (moto applies every ModifyReplicationGroup at once and never reports
+    ``PendingModifiedValues``). With ``ApplyImmediately=false`` a change of ``CacheNodeType``, ``EngineVersion``
+    and ``Engine`` (and ``CacheParameterGroupName`` sent with an engine version: the family switch of a major
+    upgrade) is held: the member cache clusters report it in ``PendingModifiedValues`` (``EngineVersion``,
+    ``CacheNodeType``, as AWS does) while the group keeps its values and stays ``available``; it is applied when
+    the group's maintenance window next opens on the latency clock (``POST /_local/clock {"advance": S}``; the
+    emulated wall time is the real UTC time at the first use plus the clock's progress) - a window open at the time
+    of the request counts from its next start. ``ApplyImmediately=true`` applies the request and anything pending.
+    An applied change (now or at the window) reports ``modifying`` for the ``elasticache_replication_group``
+    latency seconds x scale (none with latency off: it is ``available`` again at once), an AUTH token change also
+    ``PendingModifiedValues.AuthTokenStatus`` ``ROTATING`` / ``SETTING`` meanwhile. The tokens are kept:
+    ``ROTATE`` adds the new one beside the newest old one (two valid), ``SET`` replaces them (:func:`auth_tokens`).
+12. Combinations AWS refuses and moto accepted, on Create/ModifyReplicationGroup: a parameter group that does not
+    exist (CacheParameterGroupNotFound) or whose family is not the engine version's (InvalidParameterCombination),
+    ``AuthToken`` on a group without in-transit encryption (InvalidParameterValue), automatic failover / Multi-AZ
+    turned on for a group of one node (InvalidParameterCombination); DeleteCacheParameterGroup of a group a
+    cluster uses or has pending (InvalidCacheParameterGroupState). ``AuthTokenUpdateStrategy`` without
+    ``AuthToken`` is refused by ``rules.py`` (stateless).
+13. Secrets Manager ListSecretVersionIds reports every version's ``CreatedDate`` as the time of the call (moto), so
+    a version always looks newer than a replication group's ``AuthTokenLastModifiedDate`` - which is how
+    ``elasticache_replication_group`` detects a rotated AUTH token. Each version now reports when it was made (the
+    ``createdate`` GetSecretValue already reports). Patched here, beside the ElastiCache side that reads it.
 """
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from . import latency
 
 PARAMETER_CATALOG: dict[str, list[dict[str, Any]]] = {
     "redis7": [
@@ -131,6 +157,111 @@ class CacheParameterGroup:
         return out
 
 
+# --- pending modifications and the maintenance window (gap 11) -----------------------------------------------
+#: ElastiCache's default weekly window when a group has none (AWS picks one per region; this one is fixed).
+DEFAULT_MAINTENANCE_WINDOW = "sun:23:00-mon:01:30"
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: (UTC epoch seconds, latency clock) at the first use: the emulated wall time moves with the latency clock.
+_wall_base: tuple[float, float] | None = None
+PENDING = "_local_backend_pending"
+PENDING_DUE = "_local_backend_pending_due"
+MODIFYING_UNTIL = "_local_backend_modifying_until"
+AUTH_STATUS = "_local_backend_auth_status"
+TOKENS = "_local_backend_auth_tokens"
+#: ModifyReplicationGroup parameter -> ReplicationGroup attribute, for the changes ApplyImmediately=false defers.
+DEFERRED = (("CacheNodeType", "cache_node_type"), ("EngineVersion", "engine_version"), ("Engine", "engine"))
+#: What the member cache clusters report of a deferred change (CacheClusterPendingModifiedValues).
+MEMBER_PENDING = {"cache_node_type": "CacheNodeType", "engine_version": "EngineVersion"}
+
+
+def wall_now() -> datetime:
+    """Emulated UTC time: the real time at the first call plus how far the latency clock moved since."""
+    global _wall_base
+    if _wall_base is None:
+        _wall_base = (time.time(), latency.now())
+    return datetime.fromtimestamp(_wall_base[0] + latency.now() - _wall_base[1], tz=UTC)
+
+
+def next_window_start(now: datetime, window: str | None) -> datetime:
+    """The first start of the weekly window ``ddd:hh:mm-ddd:hh:mm`` strictly after ``now``."""
+    day, hour, minute = (window or DEFAULT_MAINTENANCE_WINDOW).lower().split("-")[0].split(":")
+    start = now.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
+    start += timedelta(days=(_DAYS.index(day) - now.weekday()) % 7)
+    if start <= now:
+        start += timedelta(days=7)
+    return start
+
+
+def seconds_until_window(window: str | None) -> float:
+    """Latency-clock seconds until the window next opens (what a test advances the clock by)."""
+    now = wall_now()
+    return (next_window_start(now, window) - now).total_seconds()
+
+
+def auth_tokens(account_id: str, region: str, replication_group_id: str) -> list[str]:
+    """The AUTH tokens a replication group accepts (tests: a rotation keeps two, a SET one)."""
+    from moto.elasticache.models import elasticache_backends
+
+    group = elasticache_backends[account_id][region].replication_groups[replication_group_id]
+    return list(group.__dict__.get(TOKENS) or [])
+
+
+def start_modifying(rg: Any, since: float | None = None, auth_status: str | None = None) -> None:
+    """Report ``modifying`` (and the AUTH token status) for the latency-scaled seconds from ``since``."""
+    delay = latency.current().delay("elasticache_replication_group")
+    rg.__dict__[MODIFYING_UNTIL] = (latency.now() if since is None else since) + delay
+    rg.__dict__[AUTH_STATUS] = auth_status
+
+
+def is_modifying(rg: Any) -> bool:
+    return latency.now() < rg.__dict__.get(MODIFYING_UNTIL, float("-inf"))
+
+
+def _rg_pending_modified_values(self: Any) -> dict[str, Any]:
+    status = self.__dict__.get(AUTH_STATUS)
+    return {"AuthTokenStatus": status} if status and is_modifying(self) else {}
+
+
+class ModifyingStatus:
+    """Replaces ReplicationGroup.status (over latency.py's descriptor): ``modifying`` while a change is applied."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self.inner.__get__(obj, owner) if self.inner is not None else obj.__dict__.get("_local_status")
+        if value == "available" and is_modifying(obj):
+            return "modifying"
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if self.inner is not None:
+            self.inner.__set__(obj, value)
+        else:
+            obj.__dict__["_local_status"] = value
+
+
+def cache_family(engine: str | None, version: str | None) -> str | None:
+    """The parameter group family of an engine version, from the catalogue's table (None when unknown)."""
+    from .catalogue import CACHE_VERSIONS
+
+    engine = engine or "redis"
+    wanted = str(version or "")
+    for known, family in CACHE_VERSIONS.get(engine, []):
+        if wanted == known or wanted.startswith(known + ".") or known.startswith(wanted + "."):
+            return family
+    parts = wanted.split(".")
+    if parts and parts[0].isdigit():
+        major = int(parts[0])
+        if engine == "valkey" or major >= 7:
+            return f"{engine}{major}"
+        if major == 6:
+            return "redis6.x"
+    return None
+
+
 def subnet_group_zones(account_id: str, region: str, subnet_group_name: str | None) -> list[str]:
     """Zones of the cache subnet group's subnets (sorted, unique), else ``<region>a/b/c``."""
     zones: list[str] = []
@@ -213,6 +344,7 @@ def install() -> None:  # noqa: C901 - one patch set
     import re
 
     from moto.core.responses import ActionResult, EmptyResult
+    from moto.core.utils import utcnow
     from moto.elasticache import exceptions as exc
     from moto.elasticache.models import CacheCluster, CacheSubnetGroup, ElastiCacheBackend, ReplicationGroup
     from moto.elasticache.responses import ElastiCacheResponse
@@ -245,6 +377,55 @@ def install() -> None:  # noqa: C901 - one patch set
 
     class InvalidReplicationGroupState(exc.ElastiCacheException):
         code = "InvalidReplicationGroupState"
+
+    class InvalidCacheParameterGroupState(exc.ElastiCacheException):
+        code = "InvalidCacheParameterGroupState"
+
+    # -- Secrets Manager version dates (gap 13) --------------------------------------------------------------
+    import json
+
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    original_versions = SecretsManagerBackend.list_secret_version_ids
+
+    def list_secret_version_ids(self: Any, secret_id: str, *args: Any, **kwargs: Any) -> str:
+        answer = json.loads(original_versions(self, secret_id, *args, **kwargs))
+        versions = self.secrets[secret_id].versions if secret_id in self.secrets else {}
+        for item in answer.get("Versions") or []:
+            made = (versions.get(item.get("VersionId")) or {}).get("createdate")
+            if made is not None:
+                item["CreatedDate"] = made
+        return json.dumps(answer)
+
+    SecretsManagerBackend.list_secret_version_ids = list_secret_version_ids  # type: ignore[method-assign]
+
+    # -- pending values and modifying (gap 11) ----------------------------------------------------------
+    ReplicationGroup.status = ModifyingStatus(ReplicationGroup.__dict__.get("status"))  # type: ignore[attr-defined]
+    ReplicationGroup.pending_modified_values = property(_rg_pending_modified_values)  # type: ignore[attr-defined]
+
+    def _apply_due(backend: Any) -> None:
+        """Apply every held change whose maintenance window has opened on the latency clock."""
+        for rg in list(backend.replication_groups.values()):
+            pending = rg.__dict__.get(PENDING)
+            if pending and latency.now() >= rg.__dict__.get(PENDING_DUE, float("inf")):
+                for attr, value in pending.items():
+                    setattr(rg, attr, value)
+                rg.__dict__.pop(PENDING, None)
+                start_modifying(rg, since=rg.__dict__.pop(PENDING_DUE))
+                _sync_members(backend, rg)
+
+    def _parameter_group_check(backend: Any, name: str | None, engine: str | None, version: str | None) -> None:
+        if not name:
+            return
+        group = backend.cache_parameter_groups.get(name)
+        if group is None:
+            raise CacheParameterGroupNotFound(f"CacheParameterGroup {name} not found.")
+        wanted = cache_family(engine, version)
+        if wanted and group.cache_parameter_group_family != wanted:
+            raise InvalidParameterCombination(
+                f"The parameter group {name} of family {group.cache_parameter_group_family} cannot be used with "
+                f"{engine or 'redis'} {version}: it needs a parameter group of family {wanted}."
+            )
 
     # -- parameter groups -------------------------------------------------------------------------
     original_backend_init = ElastiCacheBackend.__init__
@@ -325,7 +506,13 @@ def install() -> None:  # noqa: C901 - one patch set
         group = _pg(b, self._get_param("CacheParameterGroupName"))
         if group.is_default:
             raise InvalidParameterValue("Default parameter groups cannot be deleted.")
-        del b.cache_parameter_groups[group.cache_parameter_group_name]
+        name = group.cache_parameter_group_name
+        users = [rg.replication_group_id for rg in b.replication_groups.values()
+                 if rg.cache_parameter_group_name == name
+                 or (rg.__dict__.get(PENDING) or {}).get("cache_parameter_group_name") == name]
+        if users:
+            raise InvalidCacheParameterGroupState(f"Parameter group {name} is in use by {', '.join(users)}.")
+        del b.cache_parameter_groups[name]
         return EmptyResult()
 
     # -- subnet groups --------------------------------------------------------------------------------
@@ -430,6 +617,10 @@ def install() -> None:  # noqa: C901 - one patch set
             cluster.auth_token_enabled = rg.auth_token_enabled
             cluster.replication_group_log_delivery_enabled = False
             cluster.preferred_availability_zone = zones_by_member.get(cid)
+            pending = rg.__dict__.get(PENDING) or {}
+            cluster.pending_modified_values = {
+                MEMBER_PENDING[attr]: value for attr, value in pending.items() if attr in MEMBER_PENDING
+            }
 
     original_create = ElastiCacheBackend.create_replication_group
 
@@ -449,6 +640,8 @@ def install() -> None:  # noqa: C901 - one patch set
             raise InvalidParameterCombination("Multi-AZ requires automatic failover and at least one replica.")
         if kwargs.get("auth_token") and not kwargs.get("transit_encryption_enabled"):
             raise InvalidParameterValue("AuthToken requires TransitEncryptionEnabled.")
+        _parameter_group_check(self, kwargs.get("cache_parameter_group_name"), kwargs.get("engine"),
+                               kwargs.get("engine_version"))
         key = kwargs.get("kms_key_id")
         if key and not key.startswith("arn:aws:kms:"):
             from moto.kms.models import kms_backends
@@ -467,6 +660,7 @@ def install() -> None:  # noqa: C901 - one patch set
         rg = original_create(self, **kwargs)
         place_members(rg.node_groups, set(asked),
                       subnet_group_zones(self.account_id, self.region_name, kwargs.get("cache_subnet_group_name")))
+        rg.__dict__[TOKENS] = [kwargs["auth_token"]] if kwargs.get("auth_token") else []
         _sync_members(self, rg)
         return rg
 
@@ -474,11 +668,45 @@ def install() -> None:  # noqa: C901 - one patch set
 
     original_modify_response = ElastiCacheResponse.modify_replication_group
 
-    def modify_replication_group(self: Any) -> ActionResult:
+    def _node_count(rg: Any) -> int:
+        """Nodes per shard (cluster mode) or in all (cluster mode disabled)."""
+        if rg.cluster_mode == "enabled":
+            return min((len(ng.get("node_group_members") or []) for ng in rg.node_groups), default=1)
+        return len(rg.member_clusters)
+
+    def modify_replication_group(self: Any) -> ActionResult:  # noqa: C901 - one request's rules and effects
         b = self.elasticache_backend
         rg_id = self._get_param("ReplicationGroupId")
-        result = original_modify_response(self)
+        if rg_id not in b.replication_groups:
+            raise exc.ReplicationGroupNotFound(rg_id)
+        _apply_due(b)
         rg = b.replication_groups[rg_id]
+        if rg.status != "available":
+            raise InvalidReplicationGroupState(f"Replication group {rg_id} is not in available state ({rg.status}).")
+        immediately = bool(self._get_bool_param("ApplyImmediately"))
+        token = self._get_param("AuthToken")
+        strategy = self._get_param("AuthTokenUpdateStrategy")
+        # -- refusals (gap 12), before any change
+        if token and not rg.transit_encryption_enabled:
+            raise InvalidParameterValue("The AUTH token can only be set on a replication group with in-transit "
+                                        "encryption enabled.")
+        failover = self._get_bool_param("AutomaticFailoverEnabled")
+        multi_az = self._get_bool_param("MultiAZEnabled")
+        if (failover or multi_az) and _node_count(rg) < 2:
+            raise InvalidParameterCombination(
+                "Automatic failover and Multi-AZ need at least one replica: the replication group has one node.")
+        failover_after = failover if failover is not None else rg.automatic_failover == "enabled"
+        if multi_az and not failover_after:
+            raise InvalidParameterCombination("Multi-AZ requires automatic failover.")
+        version = self._get_param("EngineVersion") or rg.engine_version
+        engine = self._get_param("Engine") or rg.engine
+        _parameter_group_check(b, self._get_param("CacheParameterGroupName"), engine, version)
+        # -- what is held for the maintenance window
+        held = {attr: self._get_param(param) for param, attr in DEFERRED if self._get_param(param) is not None}
+        if held and self._get_param("EngineVersion") is not None and self._get_param("CacheParameterGroupName"):
+            held["cache_parameter_group_name"] = self._get_param("CacheParameterGroupName")
+        before = {attr: getattr(rg, attr) for attr in held}
+        result = original_modify_response(self)
         for param, attr in (
             ("SnapshotWindow", "snapshot_window"),
             ("PreferredMaintenanceWindow", "preferred_maintenance_window"),
@@ -494,10 +722,42 @@ def install() -> None:  # noqa: C901 - one patch set
         amvu = self._get_bool_param("AutoMinorVersionUpgrade")
         if amvu is not None:
             rg.auto_minor_version_upgrade = amvu
-        if self._get_param("AuthToken"):
+        changed_now = True
+        if held and not immediately:
+            for attr, value in before.items():
+                setattr(rg, attr, value)
+            rg.__dict__[PENDING] = dict(rg.__dict__.get(PENDING) or {}, **held)
+            rg.__dict__[PENDING_DUE] = latency.now() + seconds_until_window(rg.preferred_maintenance_window)
+            changed_now = bool(set(self.querystring) - {"Action", "Version", "ReplicationGroupId", "ApplyImmediately",
+                                                          *(param for param, _ in DEFERRED), "CacheParameterGroupName"})
+        elif immediately and rg.__dict__.get(PENDING):
+            for attr, value in rg.__dict__.pop(PENDING).items():
+                if attr not in held:
+                    setattr(rg, attr, value)
+            rg.__dict__.pop(PENDING_DUE, None)
+        auth_status = None
+        if token:
+            tokens = list(rg.__dict__.get(TOKENS) or [])
+            rg.__dict__[TOKENS] = [token] if strategy == "SET" or not tokens else [tokens[-1], token]
             rg.auth_token_enabled = True
+            rg.auth_token_last_modified_date = utcnow()
+            auth_status = "SETTING" if strategy == "SET" else "ROTATING"
+        if changed_now:
+            start_modifying(rg, auth_status=auth_status)
         _sync_members(b, rg)
         return result
+
+    def describing(original: Any) -> Any:
+        def describe(self: Any) -> Any:
+            _apply_due(self.elasticache_backend)
+            return original(self)
+
+        return describe
+
+    ElastiCacheResponse.describe_replication_groups = describing(  # type: ignore[method-assign]
+        ElastiCacheResponse.describe_replication_groups)
+    ElastiCacheResponse.describe_cache_clusters = describing(  # type: ignore[method-assign]
+        ElastiCacheResponse.describe_cache_clusters)
 
     ElastiCacheResponse.modify_replication_group = modify_replication_group  # type: ignore[method-assign]
 
@@ -523,6 +783,8 @@ def install() -> None:  # noqa: C901 - one patch set
         if rg_id not in b.replication_groups:
             raise exc.ReplicationGroupNotFound(rg_id)
         rg = b.replication_groups[rg_id]
+        if rg.status != "available":
+            raise InvalidReplicationGroupState(f"Replication group {rg_id} is not in available state ({rg.status}).")
         new = self._get_int_param("NewReplicaCount")
         if new is None:
             raise InvalidParameterValue("NewReplicaCount is required.")
@@ -560,6 +822,7 @@ def install() -> None:  # noqa: C901 - one patch set
                 rg.member_clusters.append(cid)
         zones = subnet_group_zones(b.account_id, b.region_name, rg.cache_subnet_group_name)
         place_members(rg.node_groups, set(), zones)
+        start_modifying(rg)
         _sync_members(b, rg)
         return ActionResult({"ReplicationGroup": rg})
 

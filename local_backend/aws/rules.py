@@ -16,7 +16,10 @@ Checked with boto3 against the backend before this module (moto accepted every o
    -> ``InvalidRequest``.
 4. ElastiCache ``PreferredMaintenanceWindow`` malformed or shorter than 60 minutes (Create/Modify ReplicationGroup /
    CacheCluster), ``Port`` outside 1-65535, a ``CreateCacheCluster`` zone of another region ->
-   ``InvalidParameterValue``.
+   ``InvalidParameterValue``; ``AuthTokenUpdateStrategy`` ROTATE / SET without ``AuthToken``, an ``EngineVersion``
+   the catalogue does not list (``6.x`` / ``7`` match their minors) -> ``InvalidParameterCombination``. (Rules that
+   need the group's state - parameter group family, AUTH without TLS, failover on one node - are in
+   ``elasticache.py``.)
 5. EC2 ``CreateSubnet`` in a zone of another region -> ``InvalidParameterValue`` (moto refused only unknown zones of
    its own region).
 6. RDS: ``CreateDBInstance`` with io1 / io2 storage and no ``Iops`` -> ``InvalidParameterCombination``; ``Port`` /
@@ -25,7 +28,12 @@ Checked with boto3 against the backend before this module (moto accepted every o
    parameter group of another family than the engine version's (``CreateDBInstance``, ``ModifyDBInstance``,
    ``CreateDBCluster``) -> ``InvalidParameterCombination``; ``ModifyDBParameterGroup`` /
    ``ModifyDBClusterParameterGroup`` with a parameter name the PostgreSQL family does not have ->
-   ``InvalidParameterValue``. (A zone of another region in ``CreateDBInstance`` is refused by ``rds.py``.)
+   ``InvalidParameterValue``; a DB cluster parameter group that does not exist (``CreateDBCluster``,
+   ``ModifyDBCluster``) -> ``DBClusterParameterGroupNotFound``, one of another family in ``ModifyDBCluster`` ->
+   ``InvalidParameterCombination``; ``ModifyDBInstance`` / ``ModifyDBCluster`` ``EngineVersion`` that the catalogue
+   does not list, lower than the current one, a new major without ``AllowMajorVersionUpgrade``, or (instances) a
+   new major while a custom parameter group of the old family stays -> ``InvalidParameterCombination`` with AWS's
+   messages. (A zone of another region in ``CreateDBInstance`` is refused by ``rds.py``.)
 
 Stateless rules are checked on the request before moto sees it (:func:`refusal`, called by ``server.py``; the
 request log records the call with ``"refused": <code>``); rules that need moto's state (the family of a parameter
@@ -299,6 +307,21 @@ def _elasticache(operation: str, params: dict[str, str], region: str | None) -> 
                           "as a range ddd:hh24:mi-ddd:hh24:mi (24H Clock UTC).")
         if minutes < ELASTICACHE_MIN_WINDOW:
             raise Refusal("InvalidParameterValue", "The maintenance window must be at least 60 minutes.")
+    strategy = params.get("AuthTokenUpdateStrategy")
+    if strategy in ("ROTATE", "SET") and not params.get("AuthToken") and operation in (
+            "ModifyReplicationGroup", "ModifyCacheCluster"):
+        raise Refusal("InvalidParameterCombination", f"AuthTokenUpdateStrategy {strategy} requires an AuthToken.")
+    version = params.get("EngineVersion")
+    if version and operation in ("CreateReplicationGroup", "CreateCacheCluster", "ModifyReplicationGroup",
+                                 "ModifyCacheCluster"):
+        from .catalogue import CACHE_VERSIONS
+
+        engine = params.get("Engine")
+        known = [v for e, versions in CACHE_VERSIONS.items() if engine in (None, e) for v, _ in versions]
+        wanted = version.lower().replace(".x", "")
+        if not any(v == wanted or v.startswith(wanted + ".") or wanted.startswith(v + ".") for v in known):
+            raise Refusal("InvalidParameterCombination", f"Cannot find version {version} for "
+                          f"{engine or 'this engine'}.")
     port = params.get("Port")
     if port is not None and operation in ("CreateReplicationGroup", "CreateCacheCluster"):
         if not 1 <= (_int(port) or 0) <= 65535:
@@ -486,12 +509,47 @@ def install() -> None:
         groups = backend.db_cluster_parameter_groups if cluster else backend.db_parameter_groups
         group = groups.get(group_name) if group_name else None
         wanted = parameter_group_family(engine, version)
-        have = getattr(group, "family", None)
+        have = getattr(group, "family", None) or getattr(group, "db_parameter_group_family", None)  # cluster groups
         if group is not None and wanted and have and have != wanted:
             raise InvalidParameterCombination(
                 f"The parameter group {group_name} with DBParameterGroupFamily {have} can't be used for this "
                 f"instance. Use a parameter group with DBParameterGroupFamily {wanted}."
             )
+
+    def cluster_group_exists(backend: Any, group_name: Any) -> None:
+        if group_name and not str(group_name).startswith("default.") and \
+                group_name not in backend.db_cluster_parameter_groups:
+            raise models.RDSClientError("DBClusterParameterGroupNotFound",
+                                        f"DBClusterParameterGroup not found: {group_name}")
+
+    def upgrade_check(resource: Any, kwargs: Any, backend: Any = None) -> None:
+        """ModifyDBInstance / ModifyDBCluster ``EngineVersion``: a version the catalogue has, no downgrade, a new
+        major only with AllowMajorVersionUpgrade and (instances) a parameter group of the new family when the
+        current one is custom. ``backend``: the instance's, for its parameter groups (None for a cluster)."""
+        wanted, engine = kwargs.get("engine_version"), str(getattr(resource, "engine", "") or "")
+        current = str(getattr(resource, "engine_version", "") or "")
+        if not wanted or not current or str(wanted) == current:
+            return
+        from .catalogue import RDS_VERSIONS
+
+        versions = [row[0] for row in RDS_VERSIONS.get(engine, [])]
+        if versions and wanted not in versions and not any(v.startswith(f"{wanted}.") for v in versions):
+            raise InvalidParameterCombination(f"Cannot find upgrade path from {current} to {wanted}.")
+        have_t, want_t = (tuple(int(p) for p in re.findall(r"\d+", v)) for v in (current, str(wanted)))
+        if want_t < have_t[: len(want_t)]:
+            raise InvalidParameterCombination(f"Cannot upgrade {engine} from {current} to {wanted}")
+        old_family, new_family = parameter_group_family(engine, current), parameter_group_family(engine, wanted)
+        if not old_family or old_family == new_family:
+            return
+        if not kwargs.get("allow_major_version_upgrade"):
+            raise InvalidParameterCombination("The AllowMajorVersionUpgrade flag must be present when upgrading to "
+                                              "a new major version.")
+        group = str(getattr(resource, "db_parameter_group_name", None) or "")
+        if backend is not None and group and not group.startswith("default.") and \
+                not kwargs.get("db_parameter_group_name"):
+            raise InvalidParameterCombination(f"The current DB instance parameter group {group} is custom. You must "
+                                              "explicitly specify a new DB instance parameter group, either default "
+                                              "or custom, for the engine version upgrade.")
 
     def names_check(family: Any, parameters: Iterable[dict[str, Any]]) -> None:
         if not str(family or "").startswith(("postgres", "aurora-postgresql")):
@@ -513,6 +571,8 @@ def install() -> None:
     def modify_db_instance(self: Any, db_instance_identifier: str, db_kwargs: dict[str, Any]) -> Any:
         database = self.databases.get(db_instance_identifier)
         if database is not None:
+            if not getattr(database, "db_cluster_identifier", None):
+                upgrade_check(database, db_kwargs, self)
             version = db_kwargs.get("engine_version") or database.engine_version
             family_check(self, db_kwargs.get("db_parameter_group_name"), database.engine, version)
             config = db_kwargs.get("cloudwatch_logs_export_configuration") or {}
@@ -526,9 +586,21 @@ def install() -> None:
     original_cluster = models.RDSBackend.create_db_cluster
 
     def create_db_cluster(self: Any, kwargs: dict[str, Any]) -> Any:
+        cluster_group_exists(self, kwargs.get("db_cluster_parameter_group_name"))
         family_check(self, kwargs.get("db_cluster_parameter_group_name"), kwargs.get("engine"),
                      kwargs.get("engine_version"), cluster=True)
         return original_cluster(self, kwargs)
+
+    original_modify_cluster = models.RDSBackend.modify_db_cluster
+
+    def modify_db_cluster(self: Any, kwargs: dict[str, Any]) -> Any:
+        cluster = self.clusters.get(kwargs.get("db_cluster_identifier") or "")
+        if cluster is not None:
+            upgrade_check(cluster, kwargs)
+            cluster_group_exists(self, kwargs.get("db_cluster_parameter_group_name"))
+            family_check(self, kwargs.get("db_cluster_parameter_group_name"), cluster.engine,
+                         kwargs.get("engine_version") or cluster.engine_version, cluster=True)
+        return original_modify_cluster(self, kwargs)
 
     def names_checked(original: Any, groups: str) -> Any:
         """ModifyDB(Cluster)ParameterGroup with the parameter names checked against the group's family."""
@@ -547,5 +619,6 @@ def install() -> None:
     models.RDSBackend.create_db_instance = create_db_instance  # type: ignore[method-assign]
     models.RDSBackend.modify_db_instance = modify_db_instance  # type: ignore[method-assign]
     models.RDSBackend.create_db_cluster = create_db_cluster  # type: ignore[method-assign]
+    models.RDSBackend.modify_db_cluster = modify_db_cluster  # type: ignore[method-assign]
     models.RDSBackend.modify_db_parameter_group = modify_db_parameter_group  # type: ignore[method-assign]
     models.RDSBackend.modify_db_cluster_parameter_group = modify_db_cluster_parameter_group  # type: ignore[method-assign]

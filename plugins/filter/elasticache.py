@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +19,9 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.data_lists i
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache_compare import (
     NAME_MAX,
     NAME_PATTERN,
+    parameter_group_family,
+    parameter_group_name,
+    replaced_parameter_group_names,
     validate,
 )
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.list_entries import integer_problem
@@ -108,7 +110,7 @@ ENTRY_OPTIONS = {
 GROUP_DEFAULTED = (
     "engine", "port", "transit_encryption", "at_rest_encryption", "auth_token_secret", "snapshot_window",
     "maintenance_window", "snapshot_retention_limit", "auto_minor_version_upgrade", "allowed_cidrs",
-    "allowed_security_groups", "parameters", "description",
+    "allowed_security_groups", "parameters", "description", "final_snapshot",
 )
 
 #: Every field of a platform_redis_groups entry (README of aws_elasticache).
@@ -120,16 +122,10 @@ GROUP_FIELDS = (
 
 
 def redis_parameter_group_family(engine: str, version: Any) -> str:
-    """Parameter group family of an engine version: redis 7.1 -> redis7, redis 6.2 -> redis6.x,
+    """Parameter group family of an engine version (the module's own derivation,
+    :func:`elasticache_compare.parameter_group_family`): redis 7.1 -> redis7, redis 6.2 -> redis6.x,
     redis 5.0.6 -> redis5.0, valkey 8.0 -> valkey8 (cluster mode uses the same family, with cluster-enabled)."""
-    parts = [int(p) for p in re.findall(r"\d+", str(version or ""))]
-    if not parts:
-        raise ValueError(f"cannot derive a parameter group family from {engine} {version}")
-    if engine == "valkey" or parts[0] >= 7:
-        return f"{engine}{parts[0]}"
-    if parts[0] == 6:
-        return "redis6.x"
-    return f"redis{parts[0]}.{parts[1] if len(parts) > 1 else 0}"
+    return parameter_group_family(engine, version)
 
 
 REDIS_GROUPS = EntryKind(
@@ -157,10 +153,14 @@ def redis_group_specs(groups: Any, names: Mapping[str, str], defaults: Mapping[s
         parameters = dict(spec.get("parameters") or {})
         if cluster_mode:
             parameters.setdefault("cluster-enabled", "yes")
+        # The parameter group name carries the family (<id>-params-redis7), so a major upgrade gets a new group;
+        # the names it had before (<id>-params of older releases, other families) are deleted once unused.
         spec.update(
             key=key, name=name, cluster_mode=cluster_mode, family=family, parameters=parameters,
             description=spec.get("description") or name,
-            parameter_group=f"{name}-params", subnet_group=f"{name}-subnet", security_group=f"{name}-sg",
+            parameter_group=parameter_group_name(f"{name}-params", family),
+            replaced_parameter_groups=replaced_parameter_group_names(f"{name}-params", family),
+            subnet_group=f"{name}-subnet", security_group=f"{name}-sg",
             num_cache_clusters=None if cluster_mode else int(entry.get("num_cache_clusters", 1)),
             num_node_groups=int(entry["num_node_groups"]) if cluster_mode else None,
             replicas_per_node_group=int(entry.get("replicas_per_node_group", 0)) if cluster_mode else None,
@@ -210,6 +210,10 @@ def redis_groups_problems(
             if is_list(zones) and not cluster_mode and isinstance(nodes, int) and len(zones) != nodes:
                 problems.append(f"{where}.preferred_zones: {len(zones)} zone(s) for {names['num_cache_clusters']} "
                                 f"{nodes}: give one zone per node (the primary first)")
+        # (the role default aws_elasticache_final_snapshot is typed by meta/argument_specs.yml)
+        final = entry.get("final_snapshot")
+        if final is not None and not isinstance(final, bool):
+            problems.append(f"{where}.final_snapshot must be a boolean (true / false), got {final!r}")
         if entry.get("parameter_group_family") is None and entry.get("engine_version") is not None:
             try:
                 redis_parameter_group_family(str(settings.get("engine", "redis")), entry["engine_version"])

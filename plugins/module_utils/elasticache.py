@@ -21,12 +21,15 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.api import (
     describe,
 )
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache_compare import (
+    AUTH_TOKEN_TAG,
     FAILED_STATES,
     PARAMETERS_PER_CALL,
     Plan,
     auth_token_problem,
     create_arguments,
+    failover_in_effect,
     parameter_changes,
+    parameter_group_family,
     parameter_value,
     plan_steps,
     result_view,
@@ -68,12 +71,70 @@ class ElastiCache:
         return list_tags(self.module, self.client, arn)
 
     def converge_tags(self, arn: str, current: dict[str, str], wanted: dict[str, str]) -> bool:
+        wanted = with_own_tags(current, wanted)
         plan = plan_tags(current, wanted, self.params["purge_tags"])
         update_tags(self.module, self.client, arn, plan)
         return plan.changed
 
-    def auth_token(self) -> str | None:
-        """The AUTH token (from the option or read from Secrets Manager); None in check mode (existence checked)."""
+    def secret_version(self) -> str | None:
+        """The AWSCURRENT VersionId of auth_token_secret_id (DescribeSecret: the value is not read), or None."""
+        secret_id = self.params["auth_token_secret_id"]
+        if secret_id is None:
+            return None
+        sm = self.module.client("secretsmanager")
+        try:
+            described = call(sm, "describe_secret", SecretId=secret_id)
+        except is_boto3_error_code("ResourceNotFoundException"):
+            if self.check_mode:
+                return None
+            self.module.fail_json(msg=f"auth_token_secret_id: Secrets Manager secret {secret_id} was not found")
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to describe secret {secret_id}")
+        for version, stages in (described.get("VersionIdsToStages") or {}).items():
+            if "AWSCURRENT" in stages:
+                return version
+        return None
+
+    def record_token_version(self, arn: str, value: str) -> None:
+        """Write (``value``) or remove (``""``) the rotation tag (a Secrets Manager VersionId and a time, never token
+        material)."""
+        if value:
+            call_or_fail(self.module, self.client, "add_tags_to_resource", f"tag {arn}", ResourceName=arn,
+                         Tags=[{"Key": AUTH_TOKEN_TAG, "Value": value}])
+        else:
+            call_or_fail(self.module, self.client, "remove_tags_from_resource", f"untag {arn}", ResourceName=arn,
+                         TagKeys=[AUTH_TOKEN_TAG])
+
+    def secret_version_created(self, version_id: str) -> Any:
+        """CreatedDate of one version of auth_token_secret_id (ListSecretVersionIds), or None."""
+        sm = self.module.client("secretsmanager")
+        kwargs: dict[str, Any] = {"SecretId": self.params["auth_token_secret_id"]}
+        while True:
+            page = call_or_fail(self.module, sm, "list_secret_version_ids",
+                                f"list the versions of {self.params['auth_token_secret_id']}", **kwargs)
+            for version in page.get("Versions") or []:
+                if version.get("VersionId") == version_id:
+                    return version.get("CreatedDate")
+            if not page.get("NextToken"):
+                return None
+            kwargs["NextToken"] = page["NextToken"]
+
+    def kept_parameter_group(self, group: dict[str, Any], family: str | None) -> str | None:
+        """The parameter group the replication group uses, when it is one of replaced_parameter_groups of the wanted
+        family (an unversioned ``<id>-params`` of an older release): kept instead of a new group of that family."""
+        names = self.params["replaced_parameter_groups"] or []
+        member = self.member(group)
+        current = ((member or {}).get("CacheParameterGroup") or {}).get("CacheParameterGroupName")
+        if not family or not current or current not in names:
+            return None
+        described = self.parameter_group(current)
+        if described and described.get("CacheParameterGroupFamily") == family:
+            return current
+        return None
+
+    def auth_token(self, version_id: str | None = None) -> str | None:
+        """The AUTH token (from the option or read from Secrets Manager, at ``version_id`` when given); None in
+        check mode (existence checked)."""
         p, module = self.params, self.module
         if p["auth_token"] is not None:
             return p["auth_token"]
@@ -86,7 +147,8 @@ class ElastiCache:
                 if call(sm, "describe_secret", SecretId=secret_id).get("DeletedDate"):
                     module.fail_json(msg=f"auth_token_secret_id: secret {secret_id} is scheduled for deletion")
                 return None
-            answer = call(sm, "get_secret_value", SecretId=secret_id)
+            extra = {"VersionId": version_id} if version_id else {}
+            answer = call(sm, "get_secret_value", SecretId=secret_id, **extra)
         except is_boto3_error_code("ResourceNotFoundException"):
             if module.check_mode:
                 module.warn(
@@ -108,8 +170,9 @@ class ElastiCache:
         return token
 
     # --- waits -------------------------------------------------------------------------------------
-    def wait(self, name: str, absent: bool = False) -> dict[str, Any] | None:
-        """Until the group is available (or gone), within the run's budget; a failed group fails at once."""
+    def wait(self, name: str, absent: bool = False, settled: dict[str, str] | None = None) -> dict[str, Any] | None:
+        """Until the group is available (or gone), within the run's budget; a failed group fails at once.
+        ``settled``: AutomaticFailover / MultiAZ values that must be in effect too (after a failover change)."""
 
         def failed(group: dict[str, Any] | None) -> dict[str, Any] | None:
             if absent:
@@ -124,10 +187,12 @@ class ElastiCache:
         return wait_until(
             self.module,
             lambda: self.group(name),
-            (lambda g: g is None) if absent else (lambda g: g is not None and g.get("Status") == "available"),
+            (lambda g: g is None) if absent else (lambda g: failover_in_effect(g, settled or {})),
             self.budget,
-            f"replication group {name} to be {'deleted' if absent else 'available'}",
-            lambda g: g.get("Status") if g else "gone",
+            f"replication group {name} to be {'deleted' if absent else 'available'}"
+            + (" with " + ", ".join(f"{k} {v}" for k, v in sorted(settled.items())) if settled else ""),
+            lambda g: (str(g.get("Status")) + "".join(f", {k} {g.get(k)}" for k in sorted(settled or {})))
+            if g else "gone",
             failed=failed,
         )
 
@@ -162,25 +227,37 @@ class ElastiCache:
             changed = sorted(k for k in fields if k != "AuthToken")
             self.module.fail_json_aws(e, msg=f"Failed to modify replication group {name} ({', '.join(changed)})")
 
+    def rotate_auth_token(self, name: str, strategy: str, version_id: str | None) -> None:
+        """ModifyReplicationGroup AuthToken + AuthTokenUpdateStrategy (ROTATE / SET), applied immediately."""
+        token = self.auth_token(version_id)
+        self.modify(name, {"AuthToken": token, "AuthTokenUpdateStrategy": strategy}, True)
+
     def change_replicas(self, name: str, direction: str, count: int) -> None:
         call_or_fail(self.module, self.client, f"{direction}_replica_count",
                      f"{direction} the replica count of {name} to {count}",
                      ReplicationGroupId=name, NewReplicaCount=count, ApplyImmediately=True)
 
-    def apply(self, name: str, group: dict[str, Any], plan: Plan) -> None:
-        """Make the planned calls, waiting (within the budget) for the group to be available before each."""
+    def apply(self, name: str, group: dict[str, Any], plan: Plan, version_id: str | None = None) -> None:
+        """Make the planned calls, waiting (within the budget) for the group to be available before each; a
+        replica decrease after a failover / Multi-AZ change waits for that change to be in effect."""
         if group.get("Status") != "available":
             self.wait(name)
+        previous = None
         for index, step in enumerate(plan_steps(plan)):
             if index:
-                self.wait(name)
+                settled = plan.failover_settled() if (previous == "modify" and step == "replicas") else None
+                self.wait(name, settled=settled)
+            previous = step
+            if step == "auth":
+                self.rotate_auth_token(name, plan.auth_strategy, version_id)
+                continue
             if step == "replicas":
                 self.change_replicas(name, plan.replica_direction, plan.replica_count)
                 continue
             fields = dict(plan.modify)
             apply_now = self.params["apply_immediately"]
             if plan.enable_auth:
-                fields["AuthToken"] = self.auth_token()
+                fields["AuthToken"] = self.auth_token(version_id)
                 fields["AuthTokenUpdateStrategy"] = "ROTATE"
                 apply_now = True
             self.modify(name, fields, apply_now)
@@ -208,7 +285,9 @@ class ElastiCache:
         """Create / converge the custom parameter group. Returns (changed, result, diff before, diff after)."""
         p, module = self.params, self.module
         name = p["cache_parameter_group_name"]
-        spec = p["parameter_group"]
+        spec = dict(p["parameter_group"])
+        if not spec.get("family") and p.get("engine_version"):
+            spec["family"] = parameter_group_family(p.get("engine") or "redis", p["engine_version"])
         wanted_params = {k: parameter_value(v) for k, v in (spec.get("parameters") or {}).items()}
         tags = spec.get("tags")
         current = self.parameter_group(name)
@@ -218,7 +297,8 @@ class ElastiCache:
 
         if current is None:
             if not spec.get("family"):
-                module.fail_json(msg=f"parameter_group.family is required to create cache parameter group {name}")
+                module.fail_json(msg=f"parameter_group.family (or engine_version) is required to create cache "
+                                 f"parameter group {name}")
             if module.check_mode:
                 return True, after, {}, after
             kwargs: dict[str, Any] = {
@@ -236,8 +316,9 @@ class ElastiCache:
             family = current.get("CacheParameterGroupFamily")
             if spec.get("family") and family != spec["family"]:
                 module.fail_json(
-                    msg=f"parameter_group.family: {name} is a {family} group; the family cannot change "
-                    f"(use a new cache_parameter_group_name for {spec['family']})"
+                    msg=f"parameter_group.family: {name} is a {family} group and a group's family cannot change; "
+                    f"{spec['family']} needs a parameter group of its own (a name with the family, e.g. "
+                    f"<group>-params-{spec['family'].replace('.', '-')}, and the old one in replaced_parameter_groups)"
                 )
             before = {"name": name, "family": family}
             after["family"] = family
@@ -281,3 +362,43 @@ class ElastiCache:
             except AWS_ERRORS as e:  # pylint: disable=duplicate-except
                 self.module.fail_json_aws(e, msg=f"Failed to delete cache parameter group {name}")
         return True
+
+    def delete_replaced_parameter_groups(self, names: list[str], in_use: set[str]) -> list[str]:
+        """Delete the parameter groups of ``names`` that exist and that this replication group no longer uses
+        (``in_use``: its current and wanted groups); one that another group still uses (AWS:
+        InvalidCacheParameterGroupState) is left with a warning. Returns the names deleted (would be, in check
+        mode)."""
+        existing: set[str] = set()
+        kwargs: dict[str, Any] = {}
+        while True:
+            page = call_or_fail(self.module, self.client, "describe_cache_parameter_groups",
+                                "list the cache parameter groups", **kwargs)
+            existing.update(g["CacheParameterGroupName"] for g in page.get("CacheParameterGroups") or [])
+            if not page.get("Marker"):
+                break
+            kwargs["Marker"] = page["Marker"]
+        deleted: list[str] = []
+        for name in names:
+            if name not in existing or name in in_use or name.startswith("default."):
+                continue
+            if not self.check_mode:
+                try:
+                    call(self.client, "delete_cache_parameter_group", CacheParameterGroupName=name)
+                except is_boto3_error_code("CacheParameterGroupNotFound"):
+                    continue
+                except is_boto3_error_code("InvalidCacheParameterGroupState"):  # pylint: disable=duplicate-except
+                    self.module.warn(f"Cache parameter group {name} (replaced) is still in use (the switch is being "
+                                     "applied); it is deleted once unused, by a run with wait or a later run")
+                    continue
+                except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                    self.module.fail_json_aws(e, msg=f"Failed to delete the replaced cache parameter group {name}")
+            deleted.append(name)
+        return deleted
+
+
+def with_own_tags(current: dict[str, str], wanted: dict[str, str]) -> dict[str, str]:
+    """The wanted tags plus the module's own bookkeeping tag (:data:`AUTH_TOKEN_TAG`), which tags / purge_tags do
+    not manage."""
+    if AUTH_TOKEN_TAG in current and AUTH_TOKEN_TAG not in wanted:
+        return dict(wanted, **{AUTH_TOKEN_TAG: current[AUTH_TOKEN_TAG]})
+    return wanted

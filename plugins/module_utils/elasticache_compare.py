@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict as _snake
@@ -228,6 +229,20 @@ def validate(params: Mapping[str, Any], names: Mapping[str, str] | None = None) 
         for pname, value in (group.get("parameters") or {}).items():
             if isinstance(value, (dict, list)):
                 problems.append(f"parameter_group.parameters.{pname}: a string, number or boolean")
+        family, version = group.get("family"), params.get("engine_version")
+        if family and version:
+            try:
+                derived = parameter_group_family(params.get("engine") or "redis", version)
+            except ValueError:
+                derived = None
+            if derived and derived != family:
+                problems.append(
+                    f"parameter_group.family {family} does not fit {params.get('engine') or 'redis'} {version} "
+                    f"(its family is {derived}); leave family unset to derive it"
+                )
+    grace = params.get("auth_token_rotation_grace")
+    if grace is not None and grace < 0:
+        problems.append(f"{n('auth_token_rotation_grace')} must be 0 or more seconds, got {grace}")
     return problems
 
 
@@ -358,6 +373,9 @@ def described_settings(group: Mapping[str, Any], member: Mapping[str, Any] | Non
     }
     if member:
         settings["engine_version"] = member_pending.get("EngineVersion") or member.get("EngineVersion")
+        # A deferred engine upgrade carries its parameter group switch (one ModifyReplicationGroup): the member
+        # reports the old group until the maintenance window.
+        settings["engine_version_pending"] = bool(member_pending.get("EngineVersion"))
         parameter_group = member.get("CacheParameterGroup") or {}
         settings["cache_parameter_group_name"] = parameter_group.get("CacheParameterGroupName")
         settings["cache_subnet_group_name"] = member.get("CacheSubnetGroupName")
@@ -379,10 +397,58 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 
 def version_matches(wanted: str, current: str | None) -> bool:
-    """A wanted ``7.1`` matches a running ``7.1`` or ``7.1.x`` (AWS picks the patch release)."""
+    """Whether a running version is what a (partial) wanted version asks for, the way ElastiCache reports it:
+    AWS picks the patch release, so ``7.1`` matches ``7.1`` and ``7.1.0``, ``6.2`` matches ``6.2.6``, ``7``
+    matches every ``7.x.y``, and ``6.x`` (a wildcard part) every ``6.*``. ``6.2`` does not match ``6.0.5``."""
     if current is None:
         return False
-    return current == wanted or current.startswith(wanted + ".")
+    if current == wanted:
+        return True
+    want_parts = str(wanted).split(".")
+    have_parts = str(current).split(".")
+    if len(want_parts) > len(have_parts):
+        return False
+    for want, have in zip(want_parts, have_parts, strict=False):
+        if want.lower() == "x":
+            return True
+        if want != have:
+            return False
+    return True
+
+
+#: Cache parameter group families of AWS (CreateCacheParameterGroup, valid values).
+FAMILIES = ("redis2.6", "redis2.8", "redis3.2", "redis4.0", "redis5.0", "redis6.x", "redis7", "valkey7", "valkey8")
+
+
+def parameter_group_family(engine: str, version: Any) -> str:
+    """Parameter group family of an engine version: redis 7.1 -> redis7, redis 6.2 / 6.x -> redis6.x,
+    redis 5.0.6 -> redis5.0, valkey 7.2 -> valkey7, valkey 8.0 -> valkey8 (cluster mode uses the same family,
+    with cluster-enabled). ValueError when no family can be derived."""
+    parts = [int(p) for p in re.findall(r"\d+", str(version or ""))]
+    if not parts:
+        raise ValueError(f"cannot derive a parameter group family from {engine} {version}")
+    if engine == "valkey" or parts[0] >= 7:
+        return f"{engine}{parts[0]}"
+    if parts[0] == 6:
+        return "redis6.x"
+    return f"redis{parts[0]}.{parts[1] if len(parts) > 1 else 0}"
+
+
+def family_slug(family: str) -> str:
+    """The family as a parameter group name part (names allow letters, digits and hyphens): redis6.x -> redis6-x."""
+    return re.sub(r"[^a-z0-9]+", "-", family.lower()).strip("-")
+
+
+def parameter_group_name(base: str, family: str) -> str:
+    """Name of the custom parameter group of one family: ``<base>-<family>`` (``wealist-prod-redis-params-redis7``),
+    so a major upgrade (another family) gets a new group beside the one in use."""
+    return f"{base}-{family_slug(family)}"
+
+
+def replaced_parameter_group_names(base: str, family: str) -> list[str]:
+    """The names this group's parameter group had before: ``<base>`` (unversioned, older releases) and
+    ``<base>-<family>`` of every other family."""
+    return [base] + [parameter_group_name(base, f) for f in FAMILIES if f != family]
 
 
 def kms_matches(wanted: str, current: str | None) -> bool:
@@ -406,6 +472,56 @@ def settings_equal(key: str, wanted: Any, current: Any) -> bool:
     return wanted == current
 
 
+#: Tag on the replication group while an AUTH token rotation is unfinished: ``<VersionId>:rotating:<epoch>``, the
+#: Secrets Manager VersionId of the token applied with ROTATE and when (an identifier and a time, no token
+#: material). Removed by the SET that finishes the rotation.
+AUTH_TOKEN_TAG = "cloudops:auth-token-version"
+ROTATING = ":rotating:"
+#: Secrets Manager version dates have whole seconds (rounded): a version made up to this long after the token was
+#: set counts as that token.
+DATE_SLACK = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class AuthRotation:
+    """What to do about the AUTH token: ``strategy`` ROTATE / SET (None: nothing) and the tag to write (``""``:
+    remove it; None: leave it)."""
+
+    strategy: str | None = None
+    tag: str | None = None
+    reason: str = ""
+
+
+def auth_rotation(version_id: str | None, tag_value: str | None, token_status: str | None, now: float,
+                  grace: float = 0, version_created: Any = None, token_modified: Any = None) -> AuthRotation:
+    """Detect a rotated AUTH token without reading the cluster's token (AWS never returns it).
+
+    ``version_id``: the AWSCURRENT VersionId of the token's secret; ``version_created``: when that version was
+    made; ``token_modified``: the group's ``AuthTokenLastModifiedDate``; ``tag_value``: the group's
+    :data:`AUTH_TOKEN_TAG` (only there while a rotation is unfinished); ``token_status``:
+    ``PendingModifiedValues.AuthTokenStatus`` (``ROTATING`` / ``SETTING`` while AWS applies a change: wait).
+
+    * No rotation going on: a secret version made after the token was last set is a rotated secret -> ROTATE
+      (AWS keeps the old and the new token valid, so clients move over at their pace), tagged with its VersionId.
+    * A rotation going on (tag): the secret moved on again -> ROTATE to the newest; else, once ``grace`` seconds
+      have passed -> SET with the same token (AWS drops the old one), which finishes it; the tag is removed.
+    """
+    if not version_id or token_status:
+        return AuthRotation()
+    rotating = f"{version_id}{ROTATING}{int(now)}"
+    if tag_value:
+        applied, _, since = tag_value.partition(ROTATING)
+        if applied != version_id:
+            return AuthRotation("ROTATE", rotating, "the secret holds a newer token")
+        started = int(since) if since.isdigit() else 0
+        if now - started >= grace:
+            return AuthRotation("SET", "", "the rotation is complete: drop the previous token")
+        return AuthRotation()
+    if version_created is None or token_modified is None or version_created - token_modified <= DATE_SLACK:
+        return AuthRotation()
+    return AuthRotation("ROTATE", rotating, "the secret holds a token newer than the group's")
+
+
 @dataclass
 class Plan:
     """What to call to go from the described settings to the wanted ones."""
@@ -416,13 +532,25 @@ class Plan:
     replica_count: int | None = None
     replica_direction: str | None = None
     enable_auth: bool = False
+    #: AuthTokenUpdateStrategy of a token change (ROTATE / SET, see :func:`auth_rotation`) and the tag to write.
+    auth_strategy: str | None = None
+    auth_tag: str | None = None
     impossible: list[str] = field(default_factory=list)
     #: Member-level settings that could not be compared (no member cluster could be read).
     unverified: list[str] = field(default_factory=list)
 
     @property
     def needs_change(self) -> bool:
-        return bool(self.modify or self.replica_count is not None or self.enable_auth)
+        return bool(self.modify or self.replica_count is not None or self.enable_auth or self.auth_strategy)
+
+    def failover_settled(self) -> dict[str, str]:
+        """The AutomaticFailover / MultiAZ values the group must report before the replicas are decreased
+        (the failover change in effect, not only the status available)."""
+        out: dict[str, str] = {}
+        for api, key in (("AutomaticFailoverEnabled", "AutomaticFailover"), ("MultiAZEnabled", "MultiAZ")):
+            if api in self.modify:
+                out[key] = "enabled" if self.modify[api] else "disabled"
+        return out
 
 
 def plan_changes(wanted: Mapping[str, Any], current: Mapping[str, Any]) -> Plan:
@@ -436,6 +564,11 @@ def plan_changes(wanted: Mapping[str, Any], current: Mapping[str, Any]) -> Plan:
         if setting.member and have is None:
             plan.unverified.append(key)
             continue
+        if key in ("cache_parameter_group_name", "engine") and current.get("engine_version_pending") and (
+            settings_equal("engine_version", wanted.get("engine_version"), current.get("engine_version"))
+            or "engine_version" not in wanted
+        ):
+            continue  # switched together with the pending engine version (not requested again)
         if have is None and key in ("num_cache_clusters", "num_node_groups", "replicas_per_node_group", "port"):
             # Counts of the other cluster mode (reported through cluster_mode), or no endpoint yet.
             continue
@@ -602,7 +735,8 @@ def placement_arguments(wanted: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def plan_steps(plan: Plan) -> list[str]:
-    """Order of the calls: replica count up before the modification (failover needs the replicas), down after."""
+    """Order of the calls: replica count up before the modification (failover needs the replicas), down after
+    (once the failover / Multi-AZ change is in effect); an AUTH token rotation last, on its own."""
     steps: list[str] = []
     if plan.replica_direction == "increase":
         steps.append("replicas")
@@ -610,7 +744,19 @@ def plan_steps(plan: Plan) -> list[str]:
         steps.append("modify")
     if plan.replica_direction == "decrease":
         steps.append("replicas")
+    if plan.auth_strategy:
+        steps.append("auth")
     return steps
+
+
+def failover_in_effect(group: Mapping[str, Any] | None, expected: Mapping[str, str]) -> bool:
+    """Whether a described group is available with the expected AutomaticFailover / MultiAZ values in effect
+    (nothing pending): what DecreaseReplicaCount needs after a failover change."""
+    if not group or group.get("Status") != "available":
+        return False
+    if (group.get("PendingModifiedValues") or {}).get("AutomaticFailoverStatus"):
+        return False
+    return all(str(group.get(key) or "").lower() == value for key, value in expected.items())
 
 
 def result_view(

@@ -120,15 +120,47 @@ def rds_common_options() -> dict[str, Any]:
     )
 
 
-class RDSContext:
-    """Clients, check mode, the run's time budget and KMS resolver for one module run."""
+#: A wait with less than this many seconds of its budget left fails now (no sleep that cannot end in time).
+EXPIRY_MARGIN = 0.5
 
-    def __init__(self, module, timeout: int | None = None) -> None:
+
+def status_line(resource: Mapping[str, Any] | None, status_key: str) -> str:
+    """How a waited resource stands, for a timeout message: its status and the changes it has pending."""
+    if resource is None:
+        return "it was not found"
+    line = f"its status is still {resource.get(status_key) or '?'}"
+    pending = {k: v for k, v in (resource.get("PendingModifiedValues") or {}).items() if v not in (None, {}, [])}
+    if pending:
+        line += " (pending: " + ", ".join(f"{k}={v}" for k, v in sorted(pending.items())) + ")"
+    return line
+
+
+class RDSContext:
+    """Clients, check mode, the run's time budget and KMS resolver for one module run. ``budget_name``: the
+    variable the budget comes from, named when it runs out (the module option, or the role variable)."""
+
+    def __init__(self, module, timeout: int | None = None, budget_name: str = "wait_timeout") -> None:
         self.module = module
         self.client = module.client("rds")
         self.keys = KeyResolver(module)
         self.budget = Budget(timeout if timeout is not None else module.params.get("wait_timeout") or 0)
+        self.budget_name = budget_name
         self.check_mode = module.check_mode
+
+    def expiry(self, what: str, status_key: str) -> Callable[[Any], dict[str, Any] | None]:
+        """``wait_until``'s ``failed`` hook: once the budget is spent, fail naming the resource (``what``: ``DB
+        instance X to be available``), its status and pending changes, and the budget's variable."""
+
+        def failed(resource: Any) -> dict[str, Any] | None:
+            if self.budget.remaining() > EXPIRY_MARGIN:
+                return None
+            return {"msg": (
+                f"Timed out after {self.budget.total} s ({self.budget_name}) waiting for {what}: "
+                f"{status_line(resource, status_key)}. Nothing was undone: RDS goes on with the change; run again "
+                f"to wait for it, or raise {self.budget_name}."
+            )}
+
+        return failed
 
     def fail(self, error: Exception, msg: str) -> None:
         self.module.fail_json_aws(error, msg=msg)
@@ -192,14 +224,17 @@ class RDSContext:
         """Poll ``read(identifier)`` until its ``status_key`` is one of ``statuses``, or until it is gone
         (``statuses`` None), within the run's budget; ``what`` (``DB instance``) names it in a timeout."""
         if statuses is None:
+            goal = f"{what} {identifier} to be deleted"
             return wait_until(
                 self.module, lambda: read(identifier), lambda r: r is None, self.budget,
-                f"{what} {identifier} to be deleted", lambda r: "gone" if r is None else r.get(status_key, "?"),
+                goal, lambda r: "gone" if r is None else r.get(status_key, "?"),
+                failed=self.expiry(goal, status_key),
             )
+        goal = f"{what} {identifier} to be {'/'.join(sorted(statuses))}"
         return wait_until(
             self.module, lambda: read(identifier), lambda r: r is not None and r.get(status_key) in statuses,
-            self.budget, f"{what} {identifier} to be {'/'.join(sorted(statuses))}",
-            lambda r: "not found" if r is None else r.get(status_key, "?"),
+            self.budget, goal, lambda r: "not found" if r is None else r.get(status_key, "?"),
+            failed=self.expiry(goal, status_key),
         )
 
     def wait_instance(self, identifier: str, statuses: frozenset[str] = frozenset({AVAILABLE})) -> dict[str, Any]:

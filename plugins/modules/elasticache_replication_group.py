@@ -23,8 +23,16 @@ description:
     for again on the next run.
   - The AUTH token is either O(auth_token) or, better, read by the module itself from Secrets Manager
     (O(auth_token_secret_id)), so it never passes through Ansible variables. It is only read when it is needed
-    (creation, or turning AUTH on); its value never appears in the result, the diff or a message. Rotating a token
-    is not done by this module.
+    (creation, turning AUTH on, a rotation); its value never appears in the result, the diff or a message.
+  - "Rotation (with O(auth_token_secret_id)): AWS never returns a group's token, so the module compares when the
+    secret's C(AWSCURRENT) version was made (C(ListSecretVersionIds)) with the group's C(AuthTokenLastModifiedDate):
+    a version made after the token was last set is a rotated secret. Its token is applied with
+    C(AuthTokenUpdateStrategy=ROTATE) (AWS then accepts the old and the new token, so clients move over at their
+    pace) and the run reports changed; the group is tagged C(cloudops:auth-token-version=<VersionId>:rotating:<epoch>)
+    meanwhile (an identifier and a time, no token material; O(purge_tags) leaves it alone). On a later run, once AWS
+    finished the rotation and O(auth_token_rotation_grace) seconds have passed, the same token (that VersionId) is
+    applied with C(SET), which drops the old token (how the ElastiCache user guide finishes a rotation), and the tag
+    is removed. A token given as O(auth_token) is not compared (no version to compare)."
   - With O(parameter_group) the module also manages the custom cache parameter group named
     O(cache_parameter_group_name) (created with its family, the listed parameters converged, tags), before the
     replication group uses it. community.aws.elasticache_parameter_group cannot create C(redis7) or C(valkey)
@@ -105,7 +113,7 @@ options:
       - "The AUTH token: 16 to 128 characters, letters, digits and C(! & # $ ^ < > -). Needs
         O(transit_encryption=true). Prefer O(auth_token_secret_id)."
       - Used on creation and to turn AUTH on; a different token on an existing group is not detected (AWS never
-        returns it).
+        returns it; with O(auth_token_secret_id) a new secret version is).
     type: str
   auth_token_secret_id:
     description:
@@ -124,7 +132,12 @@ options:
     type: dict
     suboptions:
       family:
-        description: Parameter group family, for example C(redis7), C(valkey8). Required to create it; fixed after.
+        description:
+          - Parameter group family, for example C(redis6.x), C(redis7), C(valkey7), C(valkey8). Default - derived
+            from O(engine) and O(engine_version) (redis 6.x -> C(redis6.x), redis 7.x -> C(redis7), valkey 7.x ->
+            C(valkey7), valkey 8.x -> C(valkey8)); a family that does not fit them fails before any call.
+          - A group's family cannot change - a major upgrade (another family) names a new group (for example
+            C(<group>-params-redis7)) and lists the old one in O(replaced_parameter_groups).
         type: str
       description:
         description: Description, used on creation only. Default C(Parameters of <name>).
@@ -138,6 +151,25 @@ options:
       tags:
         description: Tags of the parameter group (O(purge_tags) applies). Unset = not managed.
         type: dict
+  replaced_parameter_groups:
+    description:
+      - Earlier custom parameter groups of this replication group (for example the one of the engine family before
+        a major upgrade). One the replication group uses that is of the wanted family (an unversioned name of an
+        older release) is kept as O(cache_parameter_group_name) - no new group, no switch - with tag values that
+        named the wanted group (C(Name)) following it.
+      - After the group was created / modified (and waited for, with O(wait=true)), each one that exists and that
+        the replication group no longer uses - nor has pending - is deleted; one still in use is
+        left with a warning and deleted by a later run. So a major upgrade creates the new group, switches the
+        replication group to it together with the engine version (one C(ModifyReplicationGroup)), then deletes the
+        old group.
+    type: list
+    elements: str
+  auth_token_rotation_grace:
+    description:
+      - Seconds between a C(ROTATE) of the AUTH token (both tokens valid) and the C(SET) that drops the old token,
+        applied by the first run after that time once AWS has finished the rotation. V(0) - the next run.
+    type: int
+    default: 0
   cache_subnet_group_name:
     description: Cache subnet group (the VPC subnets of the nodes). Fixed at creation.
     type: str
@@ -187,10 +219,11 @@ extends_documentation_fragment:
 notes:
   - IAM actions - elasticache:DescribeReplicationGroups, DescribeCacheClusters, CreateReplicationGroup,
     ModifyReplicationGroup, IncreaseReplicaCount, DecreaseReplicaCount, DeleteReplicationGroup, ListTagsForResource,
-    AddTagsToResource, RemoveTagsFromResource; with O(parameter_group) DescribeCacheParameterGroups,
+    AddTagsToResource, RemoveTagsFromResource; with O(parameter_group) or O(replaced_parameter_groups)
+    DescribeCacheParameterGroups,
     DescribeCacheParameters, CreateCacheParameterGroup, ModifyCacheParameterGroup, DeleteCacheParameterGroup;
-    kms:DescribeKey with O(kms_key_id) (and the grants ElastiCache needs on the key); secretsmanager:DescribeSecret
-    and GetSecretValue with O(auth_token_secret_id).
+    kms:DescribeKey with O(kms_key_id) (and the grants ElastiCache needs on the key); secretsmanager:DescribeSecret,
+    ListSecretVersionIds and GetSecretValue with O(auth_token_secret_id).
 author:
   - cloudops platform team
 """
@@ -208,9 +241,8 @@ EXAMPLES = r"""
     at_rest_encryption: true
     kms_key_id: alias/wealist-prod
     auth_token_secret_id: wealist/prod/redis/auth-token
-    cache_parameter_group_name: wealist-prod-redis-params
-    parameter_group:
-      family: redis7
+    cache_parameter_group_name: wealist-prod-redis-params-redis7
+    parameter_group:               # family derived from engine and version: redis7
       parameters:
         maxmemory-policy: volatile-lru
     cache_subnet_group_name: wealist-prod-redis-subnet
@@ -223,6 +255,16 @@ EXAMPLES = r"""
       Name: wealist-prod-redis
       Project: wealist
   register: redis
+
+- name: Major upgrade - new parameter group (redis7), switched with the version, the redis6.x one deleted after
+  cloudops.eks_platform.elasticache_replication_group:
+    name: wealist-prod-redis
+    engine: redis
+    engine_version: "7.1"
+    cache_parameter_group_name: wealist-prod-redis-params-redis7
+    parameter_group: {}
+    replaced_parameter_groups: [wealist-prod-redis-params-redis6-x]
+    apply_immediately: true
 
 - name: Cluster mode enabled, two shards with one replica each (failover and Multi-AZ on by default)
   cloudops.eks_platform.elasticache_replication_group:
@@ -255,7 +297,8 @@ replication_group:
   description:
     - The replication group as DescribeReplicationGroups returns it, snake_cased, plus RV(replication_group.endpoint),
       RV(replication_group.primary_endpoint), RV(replication_group.settings) and RV(replication_group.tags).
-      Empty when it does not exist (or would be created in check mode).
+      Empty when it does not exist (or would be created in check mode). With O(state=absent) - the group as it
+      was before the deletion (empty when there was none), so a check mode run reads what a teardown would delete.
   returned: always
   type: dict
   contains:
@@ -285,16 +328,23 @@ replication_group:
       description: Tags of the group.
       type: dict
       sample: {"Name": "wealist-prod-redis"}
+    replaced_parameter_groups_deleted:
+      description: With O(replaced_parameter_groups) - the ones deleted by this run (would be, in check mode).
+      type: list
+      elements: str
+      returned: when replaced_parameter_groups is set
+      sample: [wealist-prod-redis-params-redis6-x]
     parameter_group:
       description: With O(parameter_group) - name, family, ARN, tags, managed parameters' values as AWS holds them.
       type: dict
       returned: when parameter_group is set
       sample:
-        name: wealist-prod-redis-params
+        name: wealist-prod-redis-params-redis7
         family: redis7
         parameters: {"maxmemory-policy": "volatile-lru"}
 """
 
+import time
 from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -304,10 +354,13 @@ from ansible_collections.cloudops.eks_platform.plugins.module_utils.argspec impo
     tag_options,
     wait_options,
 )
-from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache import ElastiCache
+from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache import ElastiCache, with_own_tags
 from ansible_collections.cloudops.eks_platform.plugins.module_utils.elasticache_compare import (
+    AUTH_TOKEN_TAG,
+    auth_rotation,
     described_settings,
     diff_view,
+    parameter_group_family,
     plan_changes,
     result_view,
     settings_for_diff,
@@ -324,6 +377,8 @@ def argument_spec() -> dict[str, Any]:
         **optional("str", "description", "engine_version", "node_type", "kms_key_id", "cache_parameter_group_name"),
         **optional("str", "cache_subnet_group_name", "snapshot_window", "preferred_maintenance_window"),
         **optional("str", "final_snapshot_identifier"),
+        replaced_parameter_groups=dict(type="list", elements="str"),
+        auth_token_rotation_grace=dict(type="int", default=0),
         **optional("int", "num_cache_clusters", "num_node_groups", "replicas_per_node_group"),
         **optional("int", "snapshot_retention_limit", "port"),
         **optional("bool", "automatic_failover", "multi_az", "transit_encryption", "at_rest_encryption"),
@@ -365,7 +420,11 @@ def ensure_absent(ec: ElastiCache, name: str, group: dict[str, Any] | None) -> N
                 f"Cache parameter group {p['cache_parameter_group_name']} was not deleted: it is in use until "
                 "the replication group is gone (use wait: true)"
             )
-    module.exit_json(changed=changed, replication_group={}, diff={"before": before, "after": {}})
+    if p["replaced_parameter_groups"] and (gone or module.check_mode):
+        changed = bool(ec.delete_replaced_parameter_groups(list(p["replaced_parameter_groups"]), set())) or changed
+    # The group as it was before the deletion (teardown preflights read it in check mode).
+    module.exit_json(changed=changed, replication_group=result_view(group) if group else {},
+                     diff={"before": before, "after": {}})
 
 
 def create(ec: ElastiCache, name: str, kms_arn: str | None, diff: tuple[dict[str, Any], dict[str, Any]]) -> dict:
@@ -407,6 +466,8 @@ def converge(ec: ElastiCache, name: str, group: dict[str, Any], kms_arn: str | N
     before, after = diff_view(wanted, settings_for_diff(current, member is not None))
     diff_before.update(before)
     diff_after.update(after)
+    tags = ec.tags(group.get("ARN"))
+    version_id = plan_auth_rotation(ec, group, plan, tags, (diff_before, diff_after))
     if plan.impossible:
         module.fail_json(msg=f"Replication group {name} cannot be changed in place: " + "; ".join(plan.impossible),
                          diff={"before": diff_before, "after": diff_after})
@@ -414,12 +475,16 @@ def converge(ec: ElastiCache, name: str, group: dict[str, Any], kms_arn: str | N
         module.warn(
             f"No member cache cluster of {name} could be read, so {', '.join(plan.unverified)} were not compared"
         )
-    tags = ec.tags(group.get("ARN"))
     if p["tags"] is not None:
         diff_before["tags"] = tags
-        diff_after["tags"] = dict(p["tags"]) if p["purge_tags"] else dict(tags, **p["tags"])
+        diff_after["tags"] = with_own_tags(tags, dict(p["tags"]) if p["purge_tags"] else dict(tags, **p["tags"]))
     if plan.needs_change and not module.check_mode:
-        ec.apply(name, group, plan)
+        ec.apply(name, group, plan, version_id)
+        if plan.auth_tag is not None:
+            ec.record_token_version(group["ARN"], plan.auth_tag)
+            tags = {k: v for k, v in tags.items() if k != AUTH_TOKEN_TAG}
+            if plan.auth_tag:
+                tags[AUTH_TOKEN_TAG] = plan.auth_tag
     tags_changed = p["tags"] is not None and ec.converge_tags(group["ARN"], tags, p["tags"])
     if tags_changed and not module.check_mode:
         tags = ec.tags(group["ARN"])
@@ -431,6 +496,60 @@ def converge(ec: ElastiCache, name: str, group: dict[str, Any], kms_arn: str | N
     return plan.needs_change or tags_changed, group, member, tags
 
 
+def plan_auth_rotation(ec: ElastiCache, group: dict[str, Any], plan: Any, tags: dict[str, str],
+                       diff: tuple[dict[str, Any], dict[str, Any]]) -> str | None:
+    """With auth_token_secret_id and AUTH on: compare the secret's current VersionId with the one the module
+    applied last (tag AUTH_TOKEN_TAG) and put the ROTATE / SET step in the plan. Returns the VersionId to apply."""
+    p = ec.params
+    if p["auth_token_secret_id"] is None or not (group.get("AuthTokenEnabled") or plan.enable_auth):
+        return None
+    version_id = ec.secret_version()
+    if plan.enable_auth:
+        return version_id
+    status = (group.get("PendingModifiedValues") or {}).get("AuthTokenStatus")
+    tag = tags.get(AUTH_TOKEN_TAG)
+    created = ec.secret_version_created(version_id) if version_id and not tag and not status else None
+    rotation = auth_rotation(version_id, tag, status, time.time(), p["auth_token_rotation_grace"],
+                             created, group.get("AuthTokenLastModifiedDate"))
+    plan.auth_strategy, plan.auth_tag = rotation.strategy, rotation.tag
+    if rotation.strategy:
+        plan.changed.append("auth_token")
+        diff[0]["auth_token"] = tags.get(AUTH_TOKEN_TAG) or "current"
+        diff[1]["auth_token"] = f"{rotation.strategy} to secret version {version_id}"
+    return version_id
+
+
+def delete_replaced(ec: ElastiCache, group: dict[str, Any] | None, member: dict[str, Any] | None) -> list[str]:
+    """replaced_parameter_groups that exist and are no longer used by the group (nor pending for it): deleted."""
+    p = ec.params
+    in_use = {n for n in (p["cache_parameter_group_name"],) if n}
+    if member is not None:
+        in_use.add((member.get("CacheParameterGroup") or {}).get("CacheParameterGroupName") or "")
+    elif group is not None:
+        # the members could not be read: nothing is known to be unused
+        return []
+    return ec.delete_replaced_parameter_groups(list(p["replaced_parameter_groups"]), in_use)
+
+
+def keep_existing_parameter_group(ec: ElastiCache, group: dict[str, Any] | None) -> None:
+    """A group already using one of replaced_parameter_groups of the wanted family (the unversioned <id>-params of
+    an older release) keeps it: no new group, no switch (an existing account converges with changed=0). Tag values
+    naming the wanted group (Name) follow the group kept."""
+    p = ec.params
+    if group is None or not p["replaced_parameter_groups"] or not p["cache_parameter_group_name"]:
+        return
+    spec = p["parameter_group"]
+    family = spec.get("family")
+    if not family and p.get("engine_version"):
+        family = parameter_group_family(p.get("engine") or "redis", p["engine_version"])
+    kept = ec.kept_parameter_group(group, family)
+    if kept and kept != p["cache_parameter_group_name"]:
+        wanted = p["cache_parameter_group_name"]
+        p["cache_parameter_group_name"] = kept
+        if spec.get("tags"):
+            spec["tags"] = {k: (kept if v == wanted else v) for k, v in spec["tags"].items()}
+
+
 def ensure_present(ec: ElastiCache, name: str, group: dict[str, Any] | None) -> None:
     module, p = ec.module, ec.params
     diff_before: dict[str, Any] = {}
@@ -438,6 +557,7 @@ def ensure_present(ec: ElastiCache, name: str, group: dict[str, Any] | None) -> 
     kms_arn = ec.keys.require(p["kms_key_id"], "kms_key_id")
     changed, pg_result = False, None
     if p["parameter_group"] is not None:
+        keep_existing_parameter_group(ec, group)
         changed, pg_result, pg_before, pg_after = ec.ensure_parameter_group()
         if pg_before or pg_after:
             diff_before["parameter_group"], diff_after["parameter_group"] = pg_before, pg_after
@@ -457,6 +577,12 @@ def ensure_present(ec: ElastiCache, name: str, group: dict[str, Any] | None) -> 
     result = result_view(group, member, tags)
     if pg_result is not None:
         result["parameter_group"] = pg_result
+    if p["replaced_parameter_groups"]:
+        deleted = delete_replaced(ec, group, member)
+        if deleted:
+            changed = True
+            diff_before["replaced_parameter_groups"], diff_after["replaced_parameter_groups"] = deleted, []
+        result["replaced_parameter_groups_deleted"] = deleted
     module.exit_json(changed=changed, replication_group=result, diff={"before": diff_before, "after": diff_after})
 
 

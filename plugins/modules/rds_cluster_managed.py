@@ -147,7 +147,13 @@ options:
     type: bool
     default: false
   apply_immediately:
-    description: Apply modifications now instead of in the next maintenance window.
+    description:
+      - Apply modifications now instead of in the next maintenance window.
+      - With C(false), the settings RDS defers (the engine version) wait in
+        C(PendingModifiedValues) until the window; a later run counts them as current and sends nothing again
+        (changed=0), and the resource stays C(available), so O(wait) does not wait for the window.
+        Settings RDS applies at once (deletion protection, backup window, security groups ...) are applied at once
+        either way.
     type: bool
     default: false
   reboot_pending:
@@ -176,7 +182,9 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: Seconds, one budget for every wait of the run.
+    description:
+      - Seconds, one budget for every wait of the run. When it runs out the module fails with one line naming the
+        resource, its status, its pending changes and C(wait_timeout); nothing is undone.
     type: int
     default: 3600
 notes:

@@ -36,10 +36,21 @@ options:
     description: Seconds, one budget for everything listed.
     type: int
     default: 1800
+  timeout_variable:
+    description:
+      - The name the timeout message gives the budget, so that it names the variable to raise (a role passes its
+        own, e.g. C(aws_rds_wait_timeout)). Default - the option name C(timeout).
+    type: str
+    default: timeout
 notes:
   - "IAM actions: C(rds:DescribeDBInstances), C(rds:DescribeDBClusters)."
   - A resource that does not exist fails the module at once (nothing to wait for); in check mode it is
     listed in RV(missing) instead (it would be created by the run being checked).
+  - When the budget runs out the module fails with one line naming the resource, its status, the changes it has
+    pending (C(PendingModifiedValues)) and the budget's variable (O(timeout_variable)); nothing is undone, RDS
+    goes on with the change.
+  - A change that waits for the maintenance window (C(apply_immediately=false)) leaves the resource C(available),
+    so it is not waited for.
 author:
   - cloudops platform team
 extends_documentation_fragment:
@@ -178,8 +189,9 @@ def wait_each(ctx: RDSContext, kind: str, identifiers: list[str], missing: list[
         if module.check_mode:
             all_ready = all_ready and ready(item)
         elif not ready(item):
-            item = wait_until(module, lambda i=ident: fetch(i), ready, ctx.budget, f"{label} {ident} to be available",
-                              lambda i: i.get(status_key))
+            goal = f"{label} {ident} to be available"
+            item = wait_until(module, lambda i=ident: fetch(i), ready, ctx.budget, goal, lambda i: i.get(status_key),
+                              failed=ctx.expiry(goal, status_key))
         found.append(item)
     return all_ready, found
 
@@ -191,10 +203,12 @@ def main() -> None:
             db_cluster_identifiers=dict(type="list", elements="str", default=[]),
             include_cluster_members=dict(type="bool", default=True),
             timeout=dict(type="int", default=1800),
+            timeout_variable=dict(type="str", default="timeout"),
         ),
         supports_check_mode=True,
     )
-    ctx = RDSContext(module, timeout=0 if module.check_mode else module.params["timeout"])
+    ctx = RDSContext(module, timeout=0 if module.check_mode else module.params["timeout"],
+                     budget_name=module.params["timeout_variable"])
     started = time.monotonic()
     missing: list[str] = []
     clusters_ready, clusters = wait_each(ctx, "cluster", module.params["db_cluster_identifiers"], missing)

@@ -21,7 +21,9 @@ description:
     C(UpdateSecret) (without a value) when it designates another key.
   - Check mode reads (C(GetSecretValue) of source and target) and reports the keys that would change;
     nothing is written.
-  - When RDS rotates the managed password, the next run copies the new one (changed).
+  - When RDS rotates the managed password, the next run copies the new one (changed). To keep no copy that
+    can go stale, do not copy the password; give O(source_arn_key) instead, so the target holds a B(reference)
+    to the source (its ARN) and consumers read the password from the source itself.
 options:
   name:
     description: Name or ARN of the target secret.
@@ -43,6 +45,14 @@ options:
     type: str
   db_cluster_identifier:
     description: Use the RDS-managed master secret of this Aurora cluster as the source.
+    type: str
+  source_arn_key:
+    description:
+      - Write the ARN of the source secret (O(source_secret_id), or the RDS-managed master secret of
+        O(db_instance_identifier) / O(db_cluster_identifier)) under this key of the JSON object - a
+        reference to the source, for consumers that read the source themselves (External Secrets), instead
+        of a copy of its values. The ARN is not a secret value; it is returned (RV(source_secret_arn)).
+      - Without O(copy_fields) the source's value is not read (only its ARN is resolved).
     type: str
   keep_other_keys:
     description: Keep keys of the target's current JSON object that O(fields) and O(copy_fields) do not set.
@@ -75,15 +85,16 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Publish the database endpoint with the RDS-managed credentials
+- name: Publish the database endpoint with a reference to the RDS-managed credentials (no password copy)
   cloudops.eks_platform.secretsmanager_secret_copy:
     name: wealist/prod/database/endpoint
     db_instance_identifier: wealist-prod-postgres
     fields:
       host: "{{ endpoint_address }}"
+      port: "{{ endpoint_port }}"
     copy_fields:
       username: username
-      password: password
+    source_arn_key: password_secret_arn
     kms_key_id: alias/wealist-prod
 """
 
@@ -98,7 +109,7 @@ arn:
   type: str
 source_secret_arn:
   description: ARN of the source secret (never its value).
-  returned: when copy_fields is not empty
+  returned: when copy_fields or source_arn_key is set
   type: str
 changed_keys:
   description: Keys of the target JSON object that were (or would be) added, changed or removed. Names only.
@@ -152,10 +163,13 @@ def build_document(
     source: Mapping[str, Any] | None,
     current: Mapping[str, Any] | None,
     keep_other_keys: bool = False,
+    source_arn_key: str | None = None,
+    source_arn: str | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """The wanted JSON object and the source keys that are missing (names only).
 
-    Precedence: current keys (only with ``keep_other_keys``) < static ``fields`` < ``copy_fields``.
+    Precedence: current keys (only with ``keep_other_keys``) < static ``fields`` < ``copy_fields`` <
+    the source's ARN under ``source_arn_key``.
     """
     document: dict[str, Any] = dict(current or {}) if keep_other_keys else {}
     document.update(fields)
@@ -165,6 +179,8 @@ def build_document(
             missing.append(source_key)
             continue
         document[target_key] = source[source_key]
+    if source_arn_key:
+        document[source_arn_key] = source_arn
     return document, sorted(set(missing))
 
 
@@ -185,8 +201,7 @@ def diff_texts(current: Mapping[str, Any] | None, wanted: Mapping[str, Any], nam
     changed = set(changed_keys(current, wanted))
     before = "".join(f"{k}: {HIDDEN}\n" for k in sorted(current or {}))
     after = "".join(f"{k}: {HIDDEN}{' (changed)' if k in changed else ''}\n" for k in sorted(wanted))
-    return {"before_header": f"{name} (current)", "after_header": f"{name} (wanted)", "before": before,
-            "after": after}
+    return {"before_header": f"{name} (current)", "after_header": f"{name} (wanted)", "before": before, "after": after}
 
 
 def sensitive_strings(*documents: Mapping[str, Any] | None, skip_keys: frozenset[str] = frozenset()) -> set[str]:
@@ -207,6 +222,7 @@ def argument_spec() -> dict[str, Any]:
         name=dict(type="str", required=True),
         fields=dict(type="dict", default={}),
         copy_fields=dict(type="dict", default={}),
+        source_arn_key=dict(type="str", no_log=False),
         **optional("str", "source_secret_id", "db_instance_identifier", "db_cluster_identifier"),
         **optional("str", "kms_key_id", "description"),
         keep_other_keys=dict(type="bool", default=False),
@@ -224,7 +240,9 @@ def master_secret_arn(module: AnsibleAWSModule) -> str:
     """ARN of the RDS-managed master secret of the DB instance or cluster the options name."""
     p = module.params
     if not (p["db_instance_identifier"] or p["db_cluster_identifier"]):
-        module.fail_json(msg="copy_fields needs source_secret_id, db_instance_identifier or db_cluster_identifier")
+        module.fail_json(
+            msg="copy_fields and source_arn_key need source_secret_id, db_instance_identifier or db_cluster_identifier"
+        )
     rds = module.client("rds")
     try:
         if p["db_instance_identifier"]:
@@ -243,10 +261,26 @@ def master_secret_arn(module: AnsibleAWSModule) -> str:
     return arn
 
 
+def source_secret_arn(module: AnsibleAWSModule, sm) -> str:
+    """ARN of the source secret, without reading its value (DescribeSecret of source_secret_id)."""
+    source_id = module.params["source_secret_id"]
+    if not source_id:
+        return master_secret_arn(module)
+    found = describe(
+        module, sm, "describe_secret", "ResourceNotFoundException", f"secret {source_id}", SecretId=source_id
+    )
+    if found is None:
+        module.fail_json(msg=f"The source secret {source_id} does not exist")
+    return found["ARN"]
+
+
 def read_source(module: AnsibleAWSModule, sm) -> tuple[str | None, dict[str, Any] | None]:
-    """(source ARN, source JSON object); both None without copy_fields. Every value read is masked."""
+    """(source ARN, source JSON object); both None without copy_fields and source_arn_key, the object None
+    without copy_fields (its value is then not read). Every value read is masked."""
     if not module.params["copy_fields"]:
-        return None, None
+        if not module.params["source_arn_key"]:
+            return None, None
+        return source_secret_arn(module, sm), None
     source_arn = module.params["source_secret_id"] or master_secret_arn(module)
     try:
         source_value = call(sm, "get_secret_value", SecretId=source_arn)
@@ -283,7 +317,8 @@ def read_target(module: AnsibleAWSModule, sm) -> tuple[dict[str, Any] | None, di
     if current_text:
         module.no_log_values.add(current_text)
     current_doc = parse_document(current_text)
-    module.no_log_values.update(sensitive_strings(current_doc, skip_keys=frozenset(p["fields"])))
+    skip = set(p["fields"]) | ({p["source_arn_key"]} if p["source_arn_key"] else set())
+    module.no_log_values.update(sensitive_strings(current_doc, skip_keys=frozenset(skip)))
     return target, current_doc
 
 
@@ -299,8 +334,15 @@ def target_key(module: AnsibleAWSModule, target: dict[str, Any] | None) -> tuple
     return key_arn, current_key != key_arn and (not current_key or resolver.lookup(current_key) != key_arn)
 
 
-def write(module: AnsibleAWSModule, sm, target: dict[str, Any] | None, text: str, key_arn: str | None,
-          kms_update: bool, keys: list[str]) -> dict[str, Any]:
+def write(
+    module: AnsibleAWSModule,
+    sm,
+    target: dict[str, Any] | None,
+    text: str,
+    key_arn: str | None,
+    kms_update: bool,
+    keys: list[str],
+) -> dict[str, Any]:
     """Create the target, or move its key and put the new value; returns arn / version_id."""
     p = module.params
     out: dict[str, Any] = {}
@@ -336,7 +378,9 @@ def main() -> None:
 
     source_arn, source_doc = read_source(module, sm)
     target, current_doc = read_target(module, sm)
-    wanted_doc, missing = build_document(p["fields"], p["copy_fields"], source_doc, current_doc, p["keep_other_keys"])
+    wanted_doc, missing = build_document(
+        p["fields"], p["copy_fields"], source_doc, current_doc, p["keep_other_keys"], p["source_arn_key"], source_arn
+    )
     if missing:
         module.fail_json(msg=f"The source secret {source_arn} has no key(s) {', '.join(missing)}")
     keys = changed_keys(current_doc, wanted_doc) if current_doc is not None else sorted(wanted_doc)

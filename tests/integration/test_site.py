@@ -28,6 +28,7 @@ import pytest
 import yaml
 
 from .conftest import ROOT, VENV_BIN, Backend, Run, _start_backend, _stop_backend, assert_ok, run_playbook
+from .project_leftovers import nothing_left
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
@@ -90,6 +91,28 @@ def test_plan_on_an_empty_account_says_what_it_would_build_and_writes_nothing(si
     # the data layer cannot find the foundation it needs and says which tag makes it
     assert "--tags network" in text
     assert site.empty_plan_mutations == [], "check mode wrote to AWS"
+    # The plan counts what a run would create (issue 14, 6): every secret of the inventory is reported changed
+    # and named with --diff (the key the run would create first: the alias), no value; the per-service databases
+    # and their extensions too, though the instance they live in does not exist yet.
+    secrets = _task_section(site.empty_plan.output, "aws_secrets : Create the missing secrets")
+    assert secrets.startswith("changed:"), secrets[:300]
+    report = _task_section(site.empty_plan.output, "aws_secrets : Show which secrets changed")
+    names = [PREFIX + d["suffix"] if "suffix" in d else d["name"] for d in INVENTORY["platform_secrets"]]
+    assert [n for n in names if f'"{n}": {{ "changes": [ "create" ]' not in report] == []
+    assert "alias/" + NAME in report and "PLACEHOLDER-UPDATE-ME" not in report
+    databases = _task_section(site.empty_plan.output, "aws_databases : Preview what a real run would create")
+    assert databases.startswith("changed:"), databases[:300]
+    assert INSTANCE in databases
+    assert [d for d in RDS["databases"] if d not in databases] == []
+    assert [e for e in RDS["extensions"] if f"{RDS['databases'][0]}: {e}" not in databases] == []
+
+
+def _task_section(output: str, task: str) -> str:
+    """What a run printed for the first task whose name contains ``task``, whitespace collapsed."""
+    start = output.index(task)
+    end = output.find("TASK [", start)
+    body = output[output.index("\n", start) : end if end >= 0 else len(output)]
+    return " ".join(" ".join(line for line in body.splitlines() if not line.startswith("[")).split())
 
 
 def test_plan_on_the_foundation_alone_names_the_data_resources_and_writes_nothing(site: Site):
@@ -119,7 +142,12 @@ def _secret_values(backend: Backend) -> dict[str, list[str]]:
             parsed = raw
         if isinstance(parsed, dict):
             # Only the secret fields: usernames and endpoint hosts are not secret and do appear in logs.
-            strings = [v for k, v in parsed.items() if any(w in k.lower() for w in SECRET_FIELD_WORDS)]
+            # a *_secret_arn names a secret, it holds none
+            strings = [
+                v
+                for k, v in parsed.items()
+                if any(w in k.lower() for w in SECRET_FIELD_WORDS) and not k.lower().endswith("_arn")
+            ]
         else:
             strings = [parsed]
         values[s["Name"]] = [v for v in strings if isinstance(v, str)]
@@ -301,7 +329,7 @@ def test_rds_instance_settings_and_endpoint_secret(site: Site):
     ]
 
     # The master password lives only in the RDS-managed secret, encrypted with the foundation key; the
-    # endpoint secret copies it (compared here, never printed).
+    # endpoint secret references it by ARN (never a copy, which RDS's rotation would make stale).
     managed = db["MasterUserSecret"]
     assert managed["KmsKeyId"] == key_arn
     described = sm.describe_secret(SecretId=managed["SecretArn"])
@@ -311,10 +339,52 @@ def test_rds_instance_settings_and_endpoint_secret(site: Site):
     assert described["RotationRules"]["AutomaticallyAfterDays"] == INVENTORY["platform_master_password_rotation_days"]
     endpoint = _secret(sm, f"{PREFIX}database/endpoint")
     source = _secret(sm, managed["SecretArn"])
-    assert sorted(endpoint) == ["host", "password", "username"]
-    assert endpoint["host"] == db["Endpoint"]["Address"]
+    assert sorted(endpoint) == ["host", "password_secret_arn", "port", "username"]
+    assert (endpoint["host"], int(endpoint["port"])) == (db["Endpoint"]["Address"], db["Endpoint"]["Port"])
     assert endpoint["username"] == source["username"] == RDS["master_username"]
-    assert endpoint["password"] == source["password"], "password differs from the RDS-managed secret's"
+    assert endpoint["password_secret_arn"] == managed["SecretArn"]
+    # no copy of the password anywhere in the endpoint secret (compared, never printed)
+    copied = source["password"] in json.dumps(endpoint)
+    assert not copied, "the endpoint secret holds the master password"
+
+    # The platform layer's ExternalSecret reads the password from the managed secret itself, and the synced
+    # Secret (the stand-in's operator wrote it) holds the managed secret's current password.
+    import base64
+
+    wanted = "database/endpoint#password"
+    mapping = next(e for e in INVENTORY["platform_external_secrets"] if wanted in e["data"].values())
+    pw_keys = sorted(k for k, v in mapping["data"].items() if v == wanted)
+    externals = _k8s_list(site.backend, "externalsecrets.external-secrets.io")
+    (external,) = [o for o in externals if o["metadata"]["name"] == mapping["name"]]
+    refs = {d["secretKey"]: d["remoteRef"] for d in external["spec"]["data"]}
+    assert {k: refs[k] for k in pw_keys} == {k: {"key": managed["SecretArn"], "property": "password"} for k in pw_keys}
+    assert refs["DB_HOST"] == {"key": f"{PREFIX}database/endpoint", "property": "host"}
+    ready = [c for c in external.get("status", {}).get("conditions", []) if c["type"] == "Ready"]
+    assert [(c["status"], c["reason"]) for c in ready] == [("True", "SecretSynced")]
+    namespace = external["metadata"]["namespace"]
+    (target,) = [
+        o
+        for o in _k8s_list(site.backend, "secrets")
+        if o["metadata"]["namespace"] == namespace and o["metadata"]["name"] == external["spec"]["target"]["name"]
+    ]
+    synced = {k: base64.b64decode(target["data"][k]).decode() for k in pw_keys}
+    differ = [k for k, v in synced.items() if v != source["password"]]
+    assert differ == [], "the synced Secret's password is not the managed secret's"
+
+
+def _k8s_list(backend: Backend, resource: str) -> list[dict]:
+    """Every object of one resource type in every namespace of the Kubernetes stand-in (kubectl -o json)."""
+    env = {**os.environ, "KUBECONFIG": str(backend.state_dir / "kubeconfig"), "HOME": str(backend.state_dir)}
+    proc = subprocess.run(
+        [str(VENV_BIN / "kubectl"), "get", resource, "-A", "-o", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["items"]
 
 
 def test_aurora_clusters_have_a_writer_and_a_reader(site: Site):
@@ -610,7 +680,7 @@ def test_narrowed_audit_of_the_converged_site_passes(site: Site, tmp_path):
     assert proc.returncode == 0 and not failing, "unmuted critical/high FAILs:\n" + "\n".join(failing) + "\n" + output
 
 
-def test_teardown_refuses_without_confirmation_then_removes_everything(site: Site):
+def test_teardown_refuses_without_confirmation_then_removes_everything(site: Site, tmp_path):
     backend = site.backend
     refused = run_playbook(backend, playbook="teardown.yml")
     assert refused.rc != 0 and "platform_teardown_confirm" in refused.text()
@@ -625,21 +695,40 @@ def test_teardown_refuses_without_confirmation_then_removes_everything(site: Sit
     # lift it to put the object (the teardown deletes the bucket anyway)
     s3.delete_bucket_policy(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="keep.txt", Body=b"data")
+    # a repository that holds an image (DeleteRepository without force would fail after other deletes)
+    ecr = backend.client("ecr")
+    repository = next(r["repositoryName"] for r in ecr.describe_repositories()["repositories"])
+    ecr.put_image(repositoryName=repository, imageManifest=_IMAGE_MANIFEST, imageTag="keep")
+    # a read replica listed with final_snapshot on: RDS deletes a replica only without a final snapshot
+    replica = f"{INSTANCE}-replica"
+    rds.create_db_instance_read_replica(
+        DBInstanceIdentifier=replica, SourceDBInstanceIdentifier=INSTANCE, DeletionProtection=False
+    )
+    kept = ("security_group_name", "parameter_group_name", "databases", "extensions")
+    with_replica = tmp_path / "with_replica.yml"
+    replica_entry = {**{k: v for k, v in RDS.items() if k not in kept}, "suffix": f"{RDS['suffix']}-replica"}
+    replica_entry["final_snapshot"] = True
+    with_replica.write_text(yaml.safe_dump({"platform_rds_instances": [RDS, replica_entry]}))
     # what the cluster's controllers made in AWS: only the compute layer's teardown deletes it (not a refused one)
     ours, theirs = _controller_leftovers(backend)
     assert _existing(backend, ours) == {k: sorted(v) for k, v in ours.items()}
     backend.clear_requests()
     protected = run_playbook(
-        backend, *confirm, "-e", "platform_deletion_protection=true", *AURORA, playbook="teardown.yml"
-    )
+        backend, *confirm, "-e", "platform_deletion_protection=true", *AURORA, "-e", f"@{with_replica}",
+        playbook="teardown.yml",
+    )  # fmt: skip
     assert protected.rc != 0
     failure = protected.text()
     assert f"RDS instance {INSTANCE} has deletion protection on" in failure, failure[-3000:]
     assert "platform_deletion_protection" in failure and f"S3 bucket {bucket} is not empty" in failure
+    assert f"ECR repository {repository} holds images" in failure and "aws_ecr_force_delete" in failure
+    assert f"RDS instance {replica} is a read replica" in failure
+    assert "platform_rds_instances[1].final_snapshot" in failure
     assert backend.mutating_requests() == [], "the refused teardown changed something"
     assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["DeletionProtection"]
     assert backend.client("elasticache").describe_replication_groups()["ReplicationGroups"] != []
     rds.modify_db_instance(DBInstanceIdentifier=INSTANCE, DeletionProtection=False, ApplyImmediately=True)
+    rds.delete_db_instance(DBInstanceIdentifier=replica, SkipFinalSnapshot=True)
     # An Elastic IP left by a run that stopped between AllocateAddress and CreateNatGateway (issue 14): tagged as
     # the network role tags its NAT addresses, held by nothing; the teardown must release it too.
     stray_eip = backend.client("ec2").allocate_address(
@@ -649,6 +738,26 @@ def test_teardown_refuses_without_confirmation_then_removes_everything(site: Sit
         ]}],
     )["AllocationId"]  # fmt: skip
 
+    # the log groups AWS makes for the cluster's control plane and the databases' exported logs, and keeps after
+    # deleting them (made here as AWS names them: the emulator makes none), and one of another database
+    logs = backend.client("logs")
+    made_logs = [f"/aws/eks/{CLUSTER}/cluster", f"/aws/rds/instance/{INSTANCE}/postgresql"] + [
+        f"/aws/rds/cluster/{_cluster_id(spec)}/{'postgresql' if 'postgres' in spec['engine'] else 'error'}"
+        for spec in AURORA_CLUSTERS
+    ]
+    for group in [*made_logs, _OTHER_LOG_GROUP]:
+        logs.create_log_group(logGroupName=group)
+
+    # with final snapshots (prod's setting): the RDS and Redis entries with final_snapshot on, the Aurora clusters by
+    # the role default
+    final = tmp_path / "final_snapshots.yml"
+    final.write_text(
+        yaml.safe_dump({
+            "platform_rds_instances": [{**e, "final_snapshot": True} for e in INVENTORY["platform_rds_instances"]],
+            "platform_redis_groups": [{**e, "final_snapshot": True} for e in INVENTORY["platform_redis_groups"]],
+            "aws_aurora_final_snapshot": True,
+        })
+    )  # fmt: skip
     down = run_playbook(
         backend,
         *confirm,
@@ -657,9 +766,26 @@ def test_teardown_refuses_without_confirmation_then_removes_everything(site: Sit
         "-e",
         "aws_ecr_force_delete=true",
         *AURORA,
+        "-e",
+        f"@{final}",
         playbook="teardown.yml",
     )
     assert_ok(down)
+    # nothing of the project is left, of any kind it creates (tests/integration/project_leftovers.py)
+    nothing_left(backend, INVENTORY["platform_project"], NAME)
+    left_logs = {g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]}
+    assert left_logs & set(made_logs) == set() and _OTHER_LOG_GROUP in left_logs
+    # the final snapshots the entries ask for exist
+    snapshots = backend.client("rds").describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]
+    ours_final = [s["DBSnapshotIdentifier"] for s in snapshots if s["DBInstanceIdentifier"] == INSTANCE]
+    assert ours_final != [] and all(s.startswith(f"{INSTANCE}-final-") for s in ours_final), ours_final
+    redis_snapshots = [s["SnapshotName"] for s in backend.client("elasticache").describe_snapshots()["Snapshots"]]
+    assert [s for s in redis_snapshots if s.startswith(f"{REDIS_GROUP}-final-")] != [], redis_snapshots
+    cluster_snapshots = backend.client("rds").describe_db_cluster_snapshots()["DBClusterSnapshots"]
+    for spec in AURORA_CLUSTERS:
+        assert [
+            s for s in cluster_snapshots if s["DBClusterSnapshotIdentifier"].startswith(f"{_cluster_id(spec)}-final-")
+        ] != [], f"no final snapshot of {_cluster_id(spec)}"
     ec2 = backend.client("ec2")
     mine = [{"Name": "tag:Project", "Values": [INVENTORY["platform_project"]]}]
     assert ec2.describe_vpcs(Filters=mine)["Vpcs"] == []
@@ -698,3 +824,17 @@ def test_teardown_refuses_without_confirmation_then_removes_everything(site: Sit
 
     again = run_playbook(backend, *confirm, *AURORA, playbook="teardown.yml")
     assert_ok(again, changed=0)
+
+
+_OTHER_LOG_GROUP = "/aws/rds/instance/another-project-db/postgresql"
+# the smallest image manifest ECR accepts (schema 2, no layers)
+_IMAGE_MANIFEST = json.dumps({
+    "schemaVersion": 2,
+    "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+    "config": {
+        "mediaType": "application/vnd.docker.container.image.v1+json",
+        "size": 2,
+        "digest": "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+    },
+    "layers": [],
+})  # fmt: skip

@@ -239,8 +239,10 @@ def test_redis_entries_derive_their_names_and_cluster_mode_parameters():
     ]
     specs = redis_group_specs(groups, data_resource_names(groups, "wealist-prod"), REDIS_DEFAULTS)
     assert [(s["name"], s["parameter_group"], s["subnet_group"], s["security_group"]) for s in specs] == [
-        ("wealist-prod-redis", "wealist-prod-redis-params", "wealist-prod-redis-subnet", "wealist-prod-redis-sg"),
-        ("wealist-prod-point", "wealist-prod-point-params", "wealist-prod-point-subnet", "wealist-prod-point-sg"),
+        ("wealist-prod-redis", "wealist-prod-redis-params-redis7",
+         "wealist-prod-redis-subnet", "wealist-prod-redis-sg"),
+        ("wealist-prod-point", "wealist-prod-point-params-redis7",
+         "wealist-prod-point-subnet", "wealist-prod-point-sg"),
     ]
     assert specs[0]["parameters"] == {"maxmemory-policy": "volatile-lru"}
     assert specs[0]["num_cache_clusters"] == 1 and specs[0]["num_node_groups"] is None

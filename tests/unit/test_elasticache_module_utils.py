@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -447,10 +448,126 @@ def test_kms_key_matches_arn_or_key_id():
         ("7.1", "7.10.0", False),
         ("7.1", "7.2.4", False),
         ("7.1", None, False),
+        # partial versions the way ElastiCache reports the running one
+        ("6.x", "6.2.6", True),
+        ("6.x", "6.0.5", True),
+        ("6.2", "6.2.6", True),
+        ("6.2", "6.0.5", False),
+        ("7", "7.1.0", True),
+        ("7", "6.2.6", False),
+        ("6.x", "7.1.0", False),
+        ("8.0", "8.0.1", True),
+        ("7.1.0", "7.1", False),
     ],
 )
 def test_version_matches(wanted, current, match):
     assert ec.version_matches(wanted, current) is match
+
+
+def test_a_partial_version_running_is_not_sent_again():
+    plan = plan_for({**PROD, "engine_version": "6.x"}, group(), member(EngineVersion="6.2.6"))
+    assert "EngineVersion" not in plan.modify and not plan.impossible
+
+
+@pytest.mark.parametrize(
+    ("engine", "version", "family"),
+    [
+        ("redis", "6.2", "redis6.x"),
+        ("redis", "6.x", "redis6.x"),
+        ("redis", "6.0.5", "redis6.x"),
+        ("redis", "7.1", "redis7"),
+        ("redis", "7", "redis7"),
+        ("redis", "5.0.6", "redis5.0"),
+        ("redis", "4.0.10", "redis4.0"),
+        ("valkey", "7.2", "valkey7"),
+        ("valkey", "8.0", "valkey8"),
+        ("valkey", "8.1", "valkey8"),
+    ],
+)
+def test_parameter_group_family_is_derived_from_engine_and_version(engine, version, family):
+    # AWS's family names (CreateCacheParameterGroup: redis4.0 | redis5.0 | redis6.x | redis7 | valkey7 | valkey8)
+    assert ec.parameter_group_family(engine, version) == family
+    assert family in ec.FAMILIES
+
+
+def test_parameter_group_names_carry_the_family():
+    assert ec.parameter_group_name("shop-redis-params", "redis6.x") == "shop-redis-params-redis6-x"
+    assert ec.parameter_group_name("shop-redis-params", "valkey8") == "shop-redis-params-valkey8"
+    replaced = ec.replaced_parameter_group_names("shop-redis-params", "redis7")
+    assert "shop-redis-params" in replaced and "shop-redis-params-redis6-x" in replaced
+    assert "shop-redis-params-redis7" not in replaced
+
+
+def test_an_explicit_family_that_does_not_fit_the_version_is_refused():
+    problems = ec.validate(params(engine="redis", engine_version="7.1", cache_parameter_group_name="pg",
+                                  parameter_group={"family": "redis6.x", "parameters": {}}))
+    assert any("redis6.x does not fit redis 7.1" in p and "redis7" in p for p in problems), problems
+    assert ec.validate(params(engine="valkey", engine_version="8.0", cache_parameter_group_name="pg",
+                              parameter_group={"family": "valkey8", "parameters": {}})) == []
+
+
+def test_a_pending_engine_upgrade_carries_its_parameter_group_switch():
+    wanted = {**PROD, "engine_version": "7.1", "cache_parameter_group_name": "wealist-prod-redis-params-redis7"}
+    pending = member(EngineVersion="6.2.6", PendingModifiedValues={"EngineVersion": "7.1"})
+    plan = plan_for(wanted, group(), pending)
+    assert plan.modify == {}, plan.modify  # neither the version nor the group asked for again
+    plan = plan_for(wanted, group(), member(EngineVersion="6.2.6"))
+    assert plan.modify["EngineVersion"] == "7.1"
+    assert plan.modify["CacheParameterGroupName"] == "wealist-prod-redis-params-redis7"  # one modify, both
+
+
+EARLY, LATE = (datetime(2026, 1, 1, 0, 0, s, tzinfo=UTC) for s in (0, 30))
+
+
+@pytest.mark.parametrize(
+    ("version", "tag", "status", "created", "modified", "now", "grace", "expected"),
+    [
+        # no version known (auth_token given directly, or check mode without the secret): nothing
+        (None, None, None, LATE, EARLY, 1000, 0, (None, None)),
+        # the token was set after the secret version was made (creation, an earlier SET): current, nothing written
+        ("v1", None, None, EARLY, LATE, 1000, 0, (None, None)),
+        # a version made within a second of the token (whole-second version dates): the same token
+        ("v1", None, None, datetime(2026, 1, 1, 0, 0, 31, tzinfo=UTC), LATE, 1000, 0, (None, None)),
+        # the secret got a version after the token was last set: ROTATE, tag marks the rotation and its time
+        ("v2", None, None, LATE, EARLY, 1000, 0, ("ROTATE", "v2:rotating:1000")),
+        # dates unknown: nothing
+        ("v2", None, None, None, EARLY, 1000, 0, (None, None)),
+        # AWS still applying a token change: wait
+        ("v2", None, "ROTATING", LATE, EARLY, 1000, 0, (None, None)),
+        ("v2", "v2:rotating:1000", "ROTATING", None, LATE, 5000, 0, (None, None)),
+        # rotation complete: SET after the grace, not before; SET removes the tag
+        ("v2", "v2:rotating:1000", None, None, LATE, 1500, 3600, (None, None)),
+        ("v2", "v2:rotating:1000", None, None, LATE, 4600, 3600, ("SET", "")),
+        ("v2", "v2:rotating:1000", None, None, LATE, 1000, 0, ("SET", "")),
+        # rotated again while the previous rotation was unfinished: ROTATE to the newest
+        ("v3", "v2:rotating:1000", None, None, LATE, 2000, 3600, ("ROTATE", "v3:rotating:2000")),
+    ],
+)
+def test_auth_rotation_is_detected_from_the_secret_version(version, tag, status, created, modified, now, grace,
+                                                           expected):
+    rotation = ec.auth_rotation(version, tag, status, now, grace, created, modified)
+    assert (rotation.strategy, rotation.tag) == expected
+
+
+def test_a_rotation_is_its_own_last_step():
+    plan = ec.Plan(modify={"SnapshotRetentionLimit": 3}, auth_strategy="ROTATE")
+    assert ec.plan_steps(plan) == ["modify", "auth"]
+    assert plan.needs_change
+
+
+def test_scale_down_waits_for_the_failover_change_itself():
+    plan = plan_for(PROD, group(nodes=2), member())
+    assert ec.plan_steps(plan) == ["modify", "replicas"]
+    expected = plan.failover_settled()
+    assert expected == {"AutomaticFailover": "disabled", "MultiAZ": "disabled"}
+    # available but failover still on (or its change pending): DecreaseReplicaCount must wait
+    assert not ec.failover_in_effect(group(nodes=2, AutomaticFailover="enabled", MultiAZ="enabled"), expected)
+    assert not ec.failover_in_effect(
+        group(nodes=2, AutomaticFailover="disabled", MultiAZ="disabled",
+              PendingModifiedValues={"AutomaticFailoverStatus": "disabled"}), expected)
+    assert not ec.failover_in_effect(group(nodes=2, Status="modifying", AutomaticFailover="disabled",
+                                           MultiAZ="disabled"), expected)
+    assert ec.failover_in_effect(group(nodes=2, AutomaticFailover="disabled", MultiAZ="disabled"), expected)
 
 
 def test_diff_view_shows_only_compared_settings():

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
+from local_backend.aws import latency
 from local_backend.aws.rds import valid_preferred_maintenance_window
+from local_backend.aws.server import start_in_thread
 
 from .conftest import REGION, aws_client
 
@@ -122,3 +128,189 @@ def test_a_zone_of_another_region_is_refused(local_backend_endpoint):
             AvailabilityZone="us-west-2a",
         )
     assert "InvalidParameterValue" in str(err.value)
+
+
+# ---------------------------------------------------------------------------------- pending modifications
+@pytest.fixture
+def clocked() -> Iterator[tuple[Any, latency.ManualClock]]:
+    """A backend whose latency clock moves only when the test advances it (latency off: scale 0)."""
+    clock = latency.ManualClock()
+    handle = start_in_thread(clock=clock)
+    yield aws_client(handle.endpoint_url, "rds"), clock
+    handle.stop()
+
+
+@pytest.fixture
+def slow() -> Iterator[tuple[Any, latency.ManualClock]]:
+    """Latency mode (scale 1: RDS's own durations) on a clock the test moves."""
+    clock = latency.ManualClock()
+    handle = start_in_thread(latency_scale=1.0, clock=clock)
+    yield aws_client(handle.endpoint_url, "rds"), clock
+    handle.stop()
+
+
+def _window_in(hours: float) -> tuple[str, str]:
+    """A 30-minute maintenance window starting ``hours`` from now (UTC) and a daily backup window clear of it."""
+    start = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=hours)).replace(second=0, microsecond=0)
+    end = start + datetime.timedelta(minutes=30)
+    backup = start + datetime.timedelta(hours=6)
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    return (f"{day[start.weekday()]}:{start:%H:%M}-{day[end.weekday()]}:{end:%H:%M}",
+            f"{backup:%H:%M}-{backup + datetime.timedelta(hours=1):%H:%M}")
+
+
+def _instance(rds: Any, identifier: str, **extra: Any) -> dict[str, Any]:
+    return rds.create_db_instance(
+        DBInstanceIdentifier=identifier, Engine="postgres", EngineVersion="16.6", DBInstanceClass="db.t4g.micro",
+        AllocatedStorage=20, MasterUsername="app_admin", ManageMasterUserPassword=True, BackupRetentionPeriod=7,
+        **extra,
+    )["DBInstance"]
+
+
+def _describe(rds: Any, identifier: str) -> dict[str, Any]:
+    return rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
+
+
+def test_apply_immediately_false_waits_for_the_maintenance_window_on_the_clock(clocked):
+    """moto 5.2.5 applied every change at once and never reported PendingModifiedValues."""
+    rds, clock = clocked
+    maintenance, backup = _window_in(hours=2)
+    _instance(rds, "pending-window", PreferredMaintenanceWindow=maintenance, PreferredBackupWindow=backup)
+    answer = rds.modify_db_instance(
+        DBInstanceIdentifier="pending-window", DBInstanceClass="db.t4g.small", AllocatedStorage=30,
+        DeletionProtection=True, BackupRetentionPeriod=14, ApplyImmediately=False,
+    )["DBInstance"]
+    for db in (answer, _describe(rds, "pending-window")):
+        # deferred: class and storage; at once: deletion protection, a non-zero retention to another non-zero one
+        assert db["PendingModifiedValues"] == {"DBInstanceClass": "db.t4g.small", "AllocatedStorage": 30}
+        assert (db["DBInstanceClass"], db["AllocatedStorage"]) == ("db.t4g.micro", 20)
+        assert (db["DeletionProtection"], db["BackupRetentionPeriod"], db["DBInstanceStatus"]) == (
+            True, 14, "available")
+    clock.advance(3600)  # the window opens in two hours
+    assert _describe(rds, "pending-window")["PendingModifiedValues"] == {"DBInstanceClass": "db.t4g.small",
+                                                                         "AllocatedStorage": 30}
+    # a second deferred change joins the queue; asking for the current value again drops that setting's change
+    rds.modify_db_instance(DBInstanceIdentifier="pending-window", MultiAZ=True, AllocatedStorage=20)
+    assert _describe(rds, "pending-window")["PendingModifiedValues"] == {"DBInstanceClass": "db.t4g.small",
+                                                                         "MultiAZ": True}
+    clock.advance(5400)  # past the window's start
+    db = _describe(rds, "pending-window")
+    assert db["PendingModifiedValues"] == {}
+    assert (db["DBInstanceClass"], db["MultiAZ"], db["AllocatedStorage"], db["DBInstanceStatus"]) == (
+        "db.t4g.small", True, 20, "available")
+
+
+def test_apply_immediately_passes_through_modifying_and_takes_the_pending_changes(slow):
+    rds, clock = slow
+    _instance(rds, "pending-now")
+    clock.advance(600)  # created (latency mode: 600 s)
+    assert _describe(rds, "pending-now")["DBInstanceStatus"] == "available"
+    rds.modify_db_instance(DBInstanceIdentifier="pending-now", StorageType="gp3", ApplyImmediately=False)
+    assert _describe(rds, "pending-now")["DBInstanceStatus"] == "available"  # waits for the window
+    rds.modify_db_instance(DBInstanceIdentifier="pending-now", DBInstanceClass="db.t4g.small", ApplyImmediately=True)
+    db = _describe(rds, "pending-now")
+    assert db["DBInstanceStatus"] == "modifying"
+    assert db["PendingModifiedValues"] == {"StorageType": "gp3", "DBInstanceClass": "db.t4g.small"}
+    clock.advance(599)
+    assert _describe(rds, "pending-now")["DBInstanceStatus"] == "modifying"
+    clock.advance(2)
+    db = _describe(rds, "pending-now")
+    assert (db["DBInstanceStatus"], db["DBInstanceClass"], db["StorageType"], db["PendingModifiedValues"]) == (
+        "available", "db.t4g.small", "gp3", {})
+    # an engine upgrade reports "upgrading", and RDS refuses to modify the instance meanwhile
+    rds.modify_db_instance(DBInstanceIdentifier="pending-now", EngineVersion="16.8", ApplyImmediately=True)
+    assert _describe(rds, "pending-now")["DBInstanceStatus"] == "upgrading"
+    with pytest.raises(ClientError) as refused:
+        rds.modify_db_instance(DBInstanceIdentifier="pending-now", DeletionProtection=True, ApplyImmediately=True)
+    assert refused.value.response["Error"]["Code"] == "InvalidDBInstanceState"
+    clock.advance(601)
+    assert (_describe(rds, "pending-now")["DBInstanceStatus"], _describe(rds, "pending-now")["EngineVersion"]) == (
+        "available", "16.8")
+
+
+def test_cluster_engine_upgrade_waits_for_the_window_and_members_follow(clocked):
+    rds, clock = clocked
+    maintenance, _backup = _window_in(hours=1)
+    rds.create_db_cluster(DBClusterIdentifier="pending-aurora", Engine="aurora-postgresql", EngineVersion="16.6",
+                          MasterUsername="app_admin", ManageMasterUserPassword=True,
+                          PreferredMaintenanceWindow=maintenance)
+    rds.create_db_instance(DBInstanceIdentifier="pending-aurora-1", DBClusterIdentifier="pending-aurora",
+                           Engine="aurora-postgresql", DBInstanceClass="db.t4g.medium")
+    rds.modify_db_cluster(DBClusterIdentifier="pending-aurora", EngineVersion="16.8", DeletionProtection=True,
+                          ApplyImmediately=False)
+    cluster = rds.describe_db_clusters(DBClusterIdentifier="pending-aurora")["DBClusters"][0]
+    assert (cluster["EngineVersion"], cluster["PendingModifiedValues"], cluster["DeletionProtection"]) == (
+        "16.6", {"EngineVersion": "16.8"}, True)
+    clock.advance(2 * 3600)
+    cluster = rds.describe_db_clusters(DBClusterIdentifier="pending-aurora")["DBClusters"][0]
+    assert (cluster["EngineVersion"], "PendingModifiedValues" in cluster) == ("16.8", False)
+    assert _describe(rds, "pending-aurora-1")["EngineVersion"] == "16.8"
+
+
+def _code(call: Any) -> tuple[str, str]:
+    with pytest.raises(ClientError) as caught:
+        call()
+    return caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]
+
+
+def test_a_parameter_group_that_does_not_exist_is_refused(local_backend_endpoint):
+    rds = aws_client(local_backend_endpoint, "rds")
+    _instance(rds, "no-such-group")
+    assert _code(lambda: rds.modify_db_instance(DBInstanceIdentifier="no-such-group",
+                                                DBParameterGroupName="nothing-here"))[0] == "DBParameterGroupNotFound"
+    # moto accepted a cluster parameter group that does not exist, on create and on modify
+    code, message = _code(lambda: rds.create_db_cluster(
+        DBClusterIdentifier="no-such-cluster-group", Engine="aurora-postgresql", EngineVersion="16.6",
+        MasterUsername="app_admin", ManageMasterUserPassword=True, DBClusterParameterGroupName="nothing-here"))
+    assert (code, "nothing-here" in message) == ("DBClusterParameterGroupNotFound", True)
+    rds.create_db_cluster(DBClusterIdentifier="no-such-cluster-group", Engine="aurora-postgresql",
+                          EngineVersion="16.6", MasterUsername="app_admin", ManageMasterUserPassword=True)
+    assert _code(lambda: rds.modify_db_cluster(DBClusterIdentifier="no-such-cluster-group",
+                                               DBClusterParameterGroupName="nothing-here"))[0] == (
+        "DBClusterParameterGroupNotFound")
+
+
+def test_modify_db_cluster_refuses_a_parameter_group_of_another_family(local_backend_endpoint):
+    rds = aws_client(local_backend_endpoint, "rds")
+    for family in ("aurora-postgresql15", "aurora-postgresql16"):
+        rds.create_db_cluster_parameter_group(DBClusterParameterGroupName=f"family-{family}",
+                                              DBParameterGroupFamily=family, Description="x")
+    rds.create_db_cluster(DBClusterIdentifier="family-aurora", Engine="aurora-postgresql", EngineVersion="16.6",
+                          MasterUsername="app_admin", ManageMasterUserPassword=True)
+    code, message = _code(lambda: rds.modify_db_cluster(DBClusterIdentifier="family-aurora",
+                                                        DBClusterParameterGroupName="family-aurora-postgresql15"))
+    assert (code, "aurora-postgresql15" in message, "aurora-postgresql16" in message) == (
+        "InvalidParameterCombination", True, True)
+    rds.modify_db_cluster(DBClusterIdentifier="family-aurora", DBClusterParameterGroupName="family-aurora-postgresql16")
+
+
+def test_an_engine_version_that_does_not_exist_or_goes_down_is_refused(local_backend_endpoint):
+    rds = aws_client(local_backend_endpoint, "rds")
+    _instance(rds, "no-such-version")
+    assert _code(lambda: rds.modify_db_instance(DBInstanceIdentifier="no-such-version", EngineVersion="16.99")) == (
+        "InvalidParameterCombination", "Cannot find upgrade path from 16.6 to 16.99.")
+    assert _code(lambda: rds.modify_db_instance(DBInstanceIdentifier="no-such-version", EngineVersion="16.4"))[0] == (
+        "InvalidParameterCombination")
+    rds.create_db_cluster(DBClusterIdentifier="no-such-version", Engine="aurora-postgresql", EngineVersion="16.6",
+                          MasterUsername="app_admin", ManageMasterUserPassword=True)
+    assert _code(lambda: rds.modify_db_cluster(DBClusterIdentifier="no-such-version", EngineVersion="16.99"))[0] == (
+        "InvalidParameterCombination")
+    rds.modify_db_instance(DBInstanceIdentifier="no-such-version", EngineVersion="16.8")  # the valid neighbour
+
+
+def test_a_major_upgrade_needs_allow_major_version_upgrade_and_a_group_of_the_new_family(local_backend_endpoint):
+    rds = aws_client(local_backend_endpoint, "rds")
+    for family in ("postgres16", "postgres17"):
+        rds.create_db_parameter_group(DBParameterGroupName=f"major-{family}", DBParameterGroupFamily=family,
+                                      Description="x")
+    _instance(rds, "major", DBParameterGroupName="major-postgres16")
+    assert _code(lambda: rds.modify_db_instance(DBInstanceIdentifier="major", EngineVersion="17.7",
+                                                DBParameterGroupName="major-postgres17")) == (
+        "InvalidParameterCombination",
+        "The AllowMajorVersionUpgrade flag must be present when upgrading to a new major version.")
+    code, message = _code(lambda: rds.modify_db_instance(DBInstanceIdentifier="major", EngineVersion="17.7",
+                                                         AllowMajorVersionUpgrade=True))
+    assert (code, "major-postgres16 is custom" in message) == ("InvalidParameterCombination", True)
+    answer = rds.modify_db_instance(DBInstanceIdentifier="major", EngineVersion="17.7", AllowMajorVersionUpgrade=True,
+                                    DBParameterGroupName="major-postgres17")["DBInstance"]
+    assert answer["PendingModifiedValues"] == {"EngineVersion": "17.7"}

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "collections"))
@@ -15,8 +19,11 @@ from ansible_collections.cloudops.eks_platform.plugins.modules.secretsmanager_se
     diff_texts,
     document_string,
     parse_document,
+    read_source,
     sensitive_strings,
 )
+
+from tests.unit.conftest import aws_client  # noqa: E402
 
 SOURCE = {"username": "wealist_admin", "password": "s3cr3t-Value!", "engine": "postgres"}
 FIELDS = {"host": "db.example.internal"}
@@ -50,11 +57,48 @@ def test_other_keys_of_the_target_are_dropped_unless_kept():
     assert doc["port"] == 5432 and doc["host"] == "db.example.internal"
 
 
+MANAGED_ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-0a1b2c-AbCdEf"
+
+
+def test_source_arn_key_writes_a_reference_instead_of_a_copy_of_the_password():
+    # The endpoint secret of an RDS-managed password: username copied, the password referenced by ARN.
+    doc, missing = build_document(
+        {"host": "db.internal", "port": 5432},
+        {"username": "username"},
+        SOURCE,
+        None,
+        source_arn_key="password_secret_arn",
+        source_arn=MANAGED_ARN,
+    )
+    assert missing == []
+    assert doc == {"host": "db.internal", "port": 5432, "username": "wealist_admin", "password_secret_arn": MANAGED_ARN}
+    assert SOURCE["password"] not in document_string(doc)
+
+
+def test_a_password_copied_by_an_older_run_is_removed_and_the_reference_added():
+    older = {"host": "db.internal", "port": 5432, "username": "wealist_admin", "password": SOURCE["password"]}
+    wanted, _ = build_document(
+        {"host": "db.internal", "port": 5432},
+        {"username": "username"},
+        SOURCE,
+        older,
+        source_arn_key="password_secret_arn",
+        source_arn=MANAGED_ARN,
+    )
+    assert "password" not in wanted
+    assert changed_keys(older, wanted) == ["password", "password_secret_arn"]
+    # a re-run with the reference in place changes nothing
+    assert changed_keys(dict(wanted), wanted) == []
+
+
 def test_changed_keys():
     wanted, _ = build_document(FIELDS, COPY, SOURCE, None)
     assert changed_keys(dict(wanted), wanted) == []
-    placeholder = {"host": "PLACEHOLDER-UPDATE-ME", "username": "PLACEHOLDER-UPDATE-ME",
-                   "password": "PLACEHOLDER-UPDATE-ME"}
+    placeholder = {
+        "host": "PLACEHOLDER-UPDATE-ME",
+        "username": "PLACEHOLDER-UPDATE-ME",
+        "password": "PLACEHOLDER-UPDATE-ME",
+    }
     assert changed_keys(placeholder, wanted) == ["host", "password", "username"]
     rotated = {**wanted, "password": "old"}
     assert changed_keys(rotated, wanted) == ["password"]
@@ -90,7 +134,69 @@ def test_diff_shows_key_names_never_values():
 
 
 def test_sensitive_strings():
-    strings = sensitive_strings(SOURCE, {"host": "db.example.internal", "port": 5432},
-                                skip_keys=frozenset({"host"}))
+    strings = sensitive_strings(SOURCE, {"host": "db.example.internal", "port": 5432}, skip_keys=frozenset({"host"}))
     assert {"wealist_admin", "s3cr3t-Value!", "postgres", "5432"} <= strings
     assert "db.example.internal" not in strings
+
+
+# --- source_arn_key against the in-process local backend (no value of the source is read) ------------------
+class Failed(Exception):
+    pass
+
+
+class Recorder:
+    """A boto3 client that records the API methods called."""
+
+    def __init__(self, client: Any) -> None:
+        self.client, self.calls = client, []
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.client, name)
+        if callable(attr) and not name.startswith("_") and name not in ("get_paginator", "can_paginate"):
+            self.calls.append(name)
+        return attr
+
+
+class FakeModule:
+    def __init__(self, **params: Any) -> None:
+        self.params = {
+            "source_secret_id": None,
+            "db_instance_identifier": None,
+            "db_cluster_identifier": None,
+            "copy_fields": {},
+            "source_arn_key": None,
+            **params,
+        }
+        self.no_log_values: set[str] = set()
+
+    def fail_json(self, msg: str, **_: Any) -> None:
+        raise Failed(msg)
+
+    def fail_json_aws(self, error: Exception, msg: str) -> None:
+        raise Failed(f"{msg}: {error}")
+
+
+def test_source_arn_key_resolves_the_source_without_reading_its_value(local_backend_endpoint: str) -> None:
+    sm = aws_client(local_backend_endpoint, "secretsmanager")
+    password = secrets.token_urlsafe(16)  # made at run time, compared, never printed
+    arn = sm.create_secret(Name="arn-key/source", SecretString=json.dumps({"username": "u", "password": password}))[
+        "ARN"
+    ]
+    recorder = Recorder(sm)
+    module = FakeModule(source_secret_id="arn-key/source", source_arn_key="password_secret_arn")
+    assert read_source(module, recorder) == (arn, None)
+    assert recorder.calls == ["describe_secret"]  # no GetSecretValue
+    assert password not in module.no_log_values  # nothing read, nothing to mask
+
+    # with copy_fields the value is read (and masked); the ARN is the same
+    module = FakeModule(
+        source_secret_id="arn-key/source", source_arn_key="password_secret_arn", copy_fields={"username": "username"}
+    )
+    source_arn, document = read_source(module, recorder)
+    assert source_arn == arn and document is not None and document["username"] == "u"
+    assert password in module.no_log_values
+
+    with pytest.raises(Failed, match="The source secret arn-key/missing does not exist"):
+        read_source(FakeModule(source_secret_id="arn-key/missing", source_arn_key="k"), Recorder(sm))
+    with pytest.raises(Failed, match="source_arn_key need source_secret_id, db_instance_identifier"):
+        read_source(FakeModule(source_arn_key="k"), Recorder(sm))
