@@ -533,6 +533,14 @@ def delete_cluster(ctx: RDSContext, params: Mapping[str, Any]) -> dict[str, Any]
     if current is None:
         result.update(cluster={}, instances=[], diff={"before": {}, "after": {}})
         return result
+    # The cluster's protection is checked before any member is touched: a refusal after the members are
+    # gone would leave a protected cluster with no instances.
+    if (current.get("Status") != "deleting" and current.get("DeletionProtection")
+            and params.get("deletion_protection") is not False):
+        ctx.module.fail_json(
+            msg=f"DB cluster {cluster_id} has deletion protection on; set deletion_protection: false with "
+            "state: absent to turn it off and delete (nothing was deleted)"
+        )
     existing = ctx.cluster_members(cluster_id)
     for ident, member in existing.items():
         report = delete_instance(ctx, ident, member, None, True, False, member=True)
@@ -540,11 +548,6 @@ def delete_cluster(ctx: RDSContext, params: Mapping[str, Any]) -> dict[str, Any]
             result["changed"] = True
             result["instances_changes"][ident] = report["changes"]
     if current.get("Status") != "deleting":
-        if current.get("DeletionProtection") and params.get("deletion_protection") is not False:
-            ctx.module.fail_json(
-                msg=f"DB cluster {cluster_id} has deletion protection on; set deletion_protection: false with "
-                "state: absent to turn it off and delete"
-            )
         result["changed"] = True
         result["changes"] = ["delete"]
         if not ctx.check_mode:

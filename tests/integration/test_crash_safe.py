@@ -10,7 +10,11 @@ CreateAlias; the role looks the key up by its alias, so a key left without it wo
 
 A half-finished run (issue 14, point 7): the foundation layer stopped in the network role by a failed
 CreateNatGateway (VPC, subnets, gateways, route tables and the NAT gateway's Elastic IP made, nothing after) is
-torn down completely by teardown.yml, which reports ok - the Elastic IP that no gateway holds included.
+torn down completely by teardown.yml, which reports ok - the Elastic IP that no gateway holds and an internet gateway
+attached to nothing included.
+
+Internet gateway: amazon.aws.ec2_vpc_igw makes the gateway (CreateInternetGateway, tags included) and then attaches
+it; a gateway left unattached is found by its Name tag on the next run and attached, not duplicated.
 """
 
 from __future__ import annotations
@@ -91,7 +95,33 @@ def test_teardown_after_a_half_finished_network_removes_everything(backend: Back
     half = leftovers(backend, INVENTORY["platform_project"], NAME)
     # the run stopped halfway: the network's first half and the NAT gateway's Elastic IP exist, held by nothing
     assert half["vpcs"] and half["subnets"] and half["elastic_ips"] and not half["nat_gateways"], half
+    # an internet gateway of ours attached to nothing (what a run stopped before AttachInternetGateway leaves; made
+    # here with the tags the role gives it): removed by teardown too
+    ec2 = backend.client("ec2")
+    ec2.create_internet_gateway(TagSpecifications=[{"ResourceType": "internet-gateway", "Tags": [
+        {"Key": "Name", "Value": f"{NAME}-igw"}, {"Key": "Project", "Value": INVENTORY["platform_project"]}]}])
     confirm = ("-e", f"platform_teardown_confirm={NAME}")
     down = run_playbook(backend, "--tags", "network", *confirm, playbook="teardown.yml")
     assert_ok(down)
     nothing_left(backend, INVENTORY["platform_project"], NAME)
+
+
+def _platform_igws(backend: Backend) -> list[dict]:
+    found = backend.client("ec2").describe_internet_gateways(
+        Filters=[{"Name": "tag:Name", "Values": [f"{NAME}-igw"]}])["InternetGateways"]
+    return [{"id": g["InternetGatewayId"], "vpcs": [a["VpcId"] for a in g.get("Attachments", [])]} for g in found]
+
+
+def test_an_internet_gateway_left_unattached_is_adopted_not_duplicated(backend: Backend):
+    assert _platform_igws(backend) == []  # the test before tore everything down
+    backend.arm_fault("ec2", "AttachInternetGateway", code="SimulatedCrash")
+    crashed = run_playbook(backend, "--tags", "network", playbook="playbooks/foundation.yml")
+    assert crashed.rc != 0 and "SimulatedCrash" in crashed.text(), crashed.output[-3000:]
+    (orphan,) = _platform_igws(backend)
+    assert orphan["vpcs"] == []
+
+    backend.clear_requests()
+    assert_ok(run_playbook(backend, "--tags", "network", playbook="playbooks/foundation.yml"))
+    (vpc,) = leftovers(backend, INVENTORY["platform_project"], NAME)["vpcs"]
+    assert _platform_igws(backend) == [{"id": orphan["id"], "vpcs": [vpc]}]
+    assert [r for r in backend.requests() if r["operation"] == "CreateInternetGateway"] == []
