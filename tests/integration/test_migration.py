@@ -7,8 +7,10 @@ temporary directory (`git archive`: read-only on the repository, nothing to clea
 group_vars list platform-layer roles that commit does not have yet; that list is dropped there (the test
 runs --tags foundation,data only). On one backend: the OLD code and the OLD inventories/prod build the
 foundation and data layers; the resources are read back (resource_dump.py, with ids, names, tags and
-settings); the NEW code and the NEW inventories/prod run on the same account: changed=0 and an identical
-read-back. Both runs point at the backend through inventories/examples/local_backend_overlay.
+settings); the NEW code and the NEW inventories/prod run on the same account: the only change is the one made on
+purpose since (issue 14: the database endpoint secret names the RDS-managed secret instead of holding a copy of its
+password - two tasks, its description and a new version), a second run reports changed=0, and everything else reads
+back identical. Both runs point at the backend through inventories/examples/local_backend_overlay.
 
 Skipped only when the git history does not hold that commit (a shallow clone); CI clones the full history.
 
@@ -56,6 +58,17 @@ ADDED_SINCE = (
     ' "aws_secrets_resource_policy": false, "platform_master_password_rotation_days": 0}',
 )
 PROD_VALUES = yaml.safe_load((ROOT / "inventories/prod/group_vars/all/main.yml").read_text())
+
+
+def _changed_tasks(output: str) -> list[str]:
+    """The tasks of a run's output that reported a change (role-qualified, collection prefix dropped)."""
+    tasks, current = [], None
+    for line in output.splitlines():
+        if line.startswith("TASK ["):
+            current = line[len("TASK [") :].rsplit("]", 1)[0].removeprefix("cloudops.eks_platform.")
+        elif line.startswith("changed: ") and current and (not tasks or tasks[-1] != current):
+            tasks.append(current)
+    return tasks
 
 
 def _git(*args: str) -> subprocess.CompletedProcess:
@@ -135,12 +148,32 @@ def test_prod_inventory_converges_unchanged_on_an_account_built_by_the_old_code(
     assert [i["name"] for i in before["redis_group"]] == ["wealist-prod-redis"]
     assert len(before["s3_bucket"]) == 3 and len(before["ecr_repository"]) == 7
 
+    # The one change the new code makes on purpose (issue 14, point 3): the endpoint secret no longer holds a copy
+    # of the RDS-managed password (which goes stale when RDS rotates it) but the managed secret's ARN, with a
+    # description that says so. Exactly these two tasks change, once; the second run changes nothing.
     run = run_playbook(backend, *TAGS, *ADDED_SINCE, inventories=PROD)
-    assert_ok(run, changed=0)
+    assert_ok(run)
+    assert _changed_tasks(run.output) == [
+        "aws_secrets : Create the missing secrets and converge their description, KMS key, tags and resource policy",
+        "aws_rds : Write host, port, username and the managed secret's ARN to each endpoint secret",
+    ], run.output[-6000:]
+    assert_ok(run_playbook(backend, *TAGS, *ADDED_SINCE, inventories=PROD), changed=0)
     account.converged_by_new_code = True
     after = resource_dump.dump(backend.client)
+    endpoint_secret = f"{PROD_VALUES['platform_project']}/{PROD_VALUES['platform_environment']}/database/endpoint"
+    assert [s["name"] for s in before["secret"]] == [s["name"] for s in after["secret"]]
+    moved = {
+        (s["name"], key)
+        for kind in ("secret",)
+        for s, t in zip(before[kind], after[kind], strict=True)
+        for key in s
+        if s["name"] == t["name"] and s[key] != t[key]
+    }
+    assert moved == {(endpoint_secret, "description"), (endpoint_secret, "versions")}, moved
     changed = {
-        kind: {"before": before[kind], "after": after.get(kind)} for kind in before if before[kind] != after.get(kind)
+        kind: {"before": before[kind], "after": after.get(kind)}
+        for kind in before
+        if kind != "secret" and before[kind] != after.get(kind)
     }
     assert changed == {}, "the new code changed resources the old code built"
     assert set(after) == set(before)
