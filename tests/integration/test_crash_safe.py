@@ -8,13 +8,12 @@ once, as if the worker had been killed between the two calls. Each case uses the
 KMS: amazon.aws.kms_key makes a key with CreateKey (the tags are part of that call) and then names it with
 CreateAlias; the role looks the key up by its alias, so a key left without it would be invisible to the next run.
 
-A half-finished run (issue 14, point 7): the foundation layer stopped in the network role by a failed
+A half-finished run (issue 14, point 7), reached in two crashes: first between CreateInternetGateway and
+AttachInternetGateway (amazon.aws.ec2_vpc_igw; the gateway, tags included, is left attached to nothing), which the
+next run finds by its Name tag and attaches instead of making a second one; then the network role stopped by a failed
 CreateNatGateway (VPC, subnets, gateways, route tables and the NAT gateway's Elastic IP made, nothing after) is
 torn down completely by teardown.yml, which reports ok - the Elastic IP that no gateway holds and an internet gateway
 attached to nothing included.
-
-Internet gateway: amazon.aws.ec2_vpc_igw makes the gateway (CreateInternetGateway, tags included) and then attaches
-it; a gateway left unattached is found by its Name tag on the next run and attached, not duplicated.
 """
 
 from __future__ import annotations
@@ -88,40 +87,36 @@ def test_a_key_left_without_its_alias_is_adopted_not_duplicated_and_teardown_rem
     )
 
 
-def test_teardown_after_a_half_finished_network_removes_everything(backend: Backend):
-    backend.arm_fault("ec2", "CreateNatGateway", code="SimulatedCrash")
-    stopped = run_playbook(backend, "--tags", "network", playbook="playbooks/foundation.yml")
-    assert stopped.rc != 0 and "SimulatedCrash" in stopped.text(), stopped.output[-3000:]
-    half = leftovers(backend, INVENTORY["platform_project"], NAME)
-    # the run stopped halfway: the network's first half and the NAT gateway's Elastic IP exist, held by nothing
-    assert half["vpcs"] and half["subnets"] and half["elastic_ips"] and not half["nat_gateways"], half
-    # an internet gateway of ours attached to nothing (what a run stopped before AttachInternetGateway leaves; made
-    # here with the tags the role gives it): removed by teardown too
-    ec2 = backend.client("ec2")
-    ec2.create_internet_gateway(TagSpecifications=[{"ResourceType": "internet-gateway", "Tags": [
-        {"Key": "Name", "Value": f"{NAME}-igw"}, {"Key": "Project", "Value": INVENTORY["platform_project"]}]}])
-    confirm = ("-e", f"platform_teardown_confirm={NAME}")
-    down = run_playbook(backend, "--tags", "network", *confirm, playbook="teardown.yml")
-    assert_ok(down)
-    nothing_left(backend, INVENTORY["platform_project"], NAME)
-
-
 def _platform_igws(backend: Backend) -> list[dict]:
     found = backend.client("ec2").describe_internet_gateways(
         Filters=[{"Name": "tag:Name", "Values": [f"{NAME}-igw"]}])["InternetGateways"]
     return [{"id": g["InternetGatewayId"], "vpcs": [a["VpcId"] for a in g.get("Attachments", [])]} for g in found]
 
 
-def test_an_internet_gateway_left_unattached_is_adopted_not_duplicated(backend: Backend):
-    assert _platform_igws(backend) == []  # the test before tore everything down
+def test_half_finished_network_adopts_its_gateway_and_teardown_removes_everything(backend: Backend):
+    # 1. A run stopped between CreateInternetGateway and AttachInternetGateway: the gateway exists, unattached.
     backend.arm_fault("ec2", "AttachInternetGateway", code="SimulatedCrash")
     crashed = run_playbook(backend, "--tags", "network", playbook="playbooks/foundation.yml")
     assert crashed.rc != 0 and "SimulatedCrash" in crashed.text(), crashed.output[-3000:]
     (orphan,) = _platform_igws(backend)
     assert orphan["vpcs"] == []
 
+    # 2. The next run adopts it (no second CreateInternetGateway) and stops at the NAT gateway.
     backend.clear_requests()
-    assert_ok(run_playbook(backend, "--tags", "network", playbook="playbooks/foundation.yml"))
-    (vpc,) = leftovers(backend, INVENTORY["platform_project"], NAME)["vpcs"]
-    assert _platform_igws(backend) == [{"id": orphan["id"], "vpcs": [vpc]}]
+    backend.arm_fault("ec2", "CreateNatGateway", code="SimulatedCrash")
+    stopped = run_playbook(backend, "--tags", "network", playbook="playbooks/foundation.yml")
+    assert stopped.rc != 0 and "SimulatedCrash" in stopped.text(), stopped.output[-3000:]
+    half = leftovers(backend, INVENTORY["platform_project"], NAME)
+    assert _platform_igws(backend) == [{"id": orphan["id"], "vpcs": half["vpcs"]}], half
     assert [r for r in backend.requests() if r["operation"] == "CreateInternetGateway"] == []
+    # the run stopped halfway: the network's first half and the NAT gateway's Elastic IP exist, held by nothing
+    assert half["vpcs"] and half["subnets"] and half["elastic_ips"] and not half["nat_gateways"], half
+
+    # 3. Another gateway of ours attached to nothing (as step 1 left one; made here with the role's tags): teardown
+    # removes it with the rest (twice in a row: test_site.py).
+    backend.client("ec2").create_internet_gateway(TagSpecifications=[{"ResourceType": "internet-gateway", "Tags": [
+        {"Key": "Name", "Value": f"{NAME}-igw"}, {"Key": "Project", "Value": INVENTORY["platform_project"]}]}])
+    confirm = ("-e", f"platform_teardown_confirm={NAME}")
+    down = run_playbook(backend, "--tags", "network", *confirm, playbook="teardown.yml")
+    assert_ok(down)
+    nothing_left(backend, INVENTORY["platform_project"], NAME)
