@@ -222,27 +222,6 @@ def _rg_pending_modified_values(self: Any) -> dict[str, Any]:
     return {"AuthTokenStatus": status} if status and is_modifying(self) else {}
 
 
-class ModifyingStatus:
-    """Replaces ReplicationGroup.status (over latency.py's descriptor): ``modifying`` while a change is applied."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    def __get__(self, obj: Any, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        value = self.inner.__get__(obj, owner) if self.inner is not None else obj.__dict__.get("_local_status")
-        if value == "available" and is_modifying(obj):
-            return "modifying"
-        return value
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        if self.inner is not None:
-            self.inner.__set__(obj, value)
-        else:
-            obj.__dict__["_local_status"] = value
-
-
 def cache_family(engine: str | None, version: str | None) -> str | None:
     """The parameter group family of an engine version, from the catalogue's table (None when unknown)."""
     from .catalogue import CACHE_VERSIONS
@@ -400,7 +379,9 @@ def install() -> None:  # noqa: C901 - one patch set
     SecretsManagerBackend.list_secret_version_ids = list_secret_version_ids  # type: ignore[method-assign]
 
     # -- pending values and modifying (gap 11) ----------------------------------------------------------
-    ReplicationGroup.status = ModifyingStatus(ReplicationGroup.__dict__.get("status"))  # type: ignore[attr-defined]
+    ReplicationGroup.status = latency.BusyStatus(  # type: ignore[attr-defined]
+        ReplicationGroup.__dict__.get("status"), lambda rg: "modifying" if is_modifying(rg) else None
+    )
     ReplicationGroup.pending_modified_values = property(_rg_pending_modified_values)  # type: ignore[attr-defined]
 
     def _apply_due(backend: Any) -> None:

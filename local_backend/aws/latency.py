@@ -229,6 +229,30 @@ class TimedStatus:
         obj.__dict__[self.storage] = value
 
 
+class BusyStatus:
+    """Data descriptor over a model's status (a descriptor such as :class:`TimedStatus`, or None: the value kept in
+    the instance's ``_local_status``): ``available`` reads as what ``busy(obj)`` answers (``modifying``,
+    ``upgrading``) while a started change applies; None from ``busy`` leaves the status as it is."""
+
+    def __init__(self, inner: Any, busy: Any) -> None:
+        self.inner = inner
+        self.busy = busy
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self.inner.__get__(obj, owner) if self.inner is not None else obj.__dict__.get("_local_status")
+        if value == "available":
+            return self.busy(obj) or value
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if self.inner is not None:
+            self.inner.__set__(obj, value)
+        else:
+            obj.__dict__["_local_status"] = value
+
+
 def _wrap_init(cls: type, kind: str) -> None:
     original = cls.__init__
 

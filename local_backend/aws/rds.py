@@ -264,24 +264,6 @@ def defer(obj: Any, kwargs: dict[str, Any], deferred: dict[str, str], kind: str,
     return out
 
 
-class ModifyingStatus:
-    """Wraps a status descriptor: ``available`` reads as ``modifying`` / ``upgrading`` while a change applies."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    def __get__(self, obj: Any, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        value = self.inner.__get__(obj, owner) if hasattr(self.inner, "__get__") else self.inner
-        if value == "available":
-            return in_progress(obj) or value
-        return value
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        self.inner.__set__(obj, value)
-
-
 def _install_pending(models: Any) -> None:
     instance_cls, cluster_cls, backend_cls = models.DBInstance, models.DBCluster, models.RDSBackend
     if getattr(backend_cls, "_cloudops_pending", False):
@@ -304,7 +286,7 @@ def _install_pending(models: Any) -> None:
     )
     for cls in (instance_cls, cluster_cls):  # the status descriptors latency.install() put there (it runs first)
         if hasattr(cls.__dict__.get("status"), "__set__"):
-            cls.status = ModifyingStatus(cls.__dict__["status"])
+            cls.status = latency.BusyStatus(cls.__dict__["status"], in_progress)
 
     original_describe = backend_cls.describe_db_instances
 

@@ -176,20 +176,20 @@ def test_vvv_log_of_the_converge_has_no_secret_value(site: Site):
     assert leaked == [], f"secret values found in the -vvv log: {leaked}"
 
 
+def _kubectl_json(backend: Backend, *args: str) -> dict:
+    """kubectl against the backend's Kubernetes stand-in, its JSON answer parsed."""
+    env = {**os.environ, "KUBECONFIG": str(backend.state_dir / "kubeconfig"), "HOME": str(backend.state_dir)}
+    proc = subprocess.run(
+        [str(VENV_BIN / "kubectl"), *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
 def _k8s_revision(backend: Backend) -> str:
     """The Kubernetes API's current resourceVersion (a raw list's metadata.resourceVersion): every write to
     any object, status included, moves it (kubectl's own -o json lists drop it, hence --raw)."""
-    env = {**os.environ, "KUBECONFIG": str(backend.state_dir / "kubeconfig"), "HOME": str(backend.state_dir)}
-    proc = subprocess.run(
-        [str(VENV_BIN / "kubectl"), "get", "--raw", "/api/v1/namespaces"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)["metadata"]["resourceVersion"]
+    return _kubectl_json(backend, "get", "--raw", "/api/v1/namespaces")["metadata"]["resourceVersion"]
 
 
 # --- the converged site run again, planned, and verified ---------------------------------------------
@@ -377,17 +377,7 @@ def test_rds_instance_settings_and_endpoint_secret(site: Site):
 
 def _k8s_list(backend: Backend, resource: str) -> list[dict]:
     """Every object of one resource type in every namespace of the Kubernetes stand-in (kubectl -o json)."""
-    env = {**os.environ, "KUBECONFIG": str(backend.state_dir / "kubeconfig"), "HOME": str(backend.state_dir)}
-    proc = subprocess.run(
-        [str(VENV_BIN / "kubectl"), "get", resource, "-A", "-o", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)["items"]
+    return _kubectl_json(backend, "get", resource, "-A", "-o", "json")["items"]
 
 
 def test_aurora_clusters_have_a_writer_and_a_reader(site: Site):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from .conftest import REGION, aws_client
+
+# AUTH tokens made at run time (16-128 printable characters, as ElastiCache requires); no fixed value in the tests
+FIRST_TOKEN, SECOND_TOKEN, OTHER_TOKEN = (secrets.token_hex(16) for _ in range(3))
 
 
 @pytest.fixture(scope="module")
@@ -220,10 +225,10 @@ def test_apply_immediately_true_applies_the_request_and_what_was_pending(ec):
 def test_a_modification_passes_through_modifying_for_the_latency_seconds(ec):
     from local_backend.aws import latency
 
-    _create(ec, "rg-modifying", TransitEncryptionEnabled=True, AuthToken="first-token-0123456789")
+    _create(ec, "rg-modifying", TransitEncryptionEnabled=True, AuthToken=FIRST_TOKEN)
     previous = latency.set_config(latency.LatencyConfig(scale=0.01))  # 600 s x 0.01 = 6 s
     try:
-        ec.modify_replication_group(ReplicationGroupId="rg-modifying", AuthToken="second-token-0123456789",
+        ec.modify_replication_group(ReplicationGroupId="rg-modifying", AuthToken=SECOND_TOKEN,
                                     AuthTokenUpdateStrategy="ROTATE", ApplyImmediately=True)
         rg = _rg(ec, "rg-modifying")
         assert rg["Status"] == "modifying"
@@ -242,21 +247,21 @@ def test_a_modification_passes_through_modifying_for_the_latency_seconds(ec):
 def test_rotate_keeps_two_tokens_and_set_keeps_the_new_one(ec):
     from local_backend.aws import elasticache
 
-    _create(ec, "rg-tokens", TransitEncryptionEnabled=True, AuthToken="first-token-0123456789")
-    ec.modify_replication_group(ReplicationGroupId="rg-tokens", AuthToken="second-token-0123456789",
+    _create(ec, "rg-tokens", TransitEncryptionEnabled=True, AuthToken=FIRST_TOKEN)
+    ec.modify_replication_group(ReplicationGroupId="rg-tokens", AuthToken=SECOND_TOKEN,
                                 AuthTokenUpdateStrategy="ROTATE", ApplyImmediately=True)
-    assert elasticache.auth_tokens(ACCOUNT, REGION, "rg-tokens") == ["first-token-0123456789",
-                                                                      "second-token-0123456789"]
-    ec.modify_replication_group(ReplicationGroupId="rg-tokens", AuthToken="second-token-0123456789",
+    assert elasticache.auth_tokens(ACCOUNT, REGION, "rg-tokens") == [FIRST_TOKEN,
+                                                                      SECOND_TOKEN]
+    ec.modify_replication_group(ReplicationGroupId="rg-tokens", AuthToken=SECOND_TOKEN,
                                 AuthTokenUpdateStrategy="SET", ApplyImmediately=True)
-    assert elasticache.auth_tokens(ACCOUNT, REGION, "rg-tokens") == ["second-token-0123456789"]
+    assert elasticache.auth_tokens(ACCOUNT, REGION, "rg-tokens") == [SECOND_TOKEN]
 
 
 @pytest.mark.parametrize(
     ("create", "modify", "code"),
     [
         # AUTH token on a group without in-transit encryption
-        ({}, {"AuthToken": "a-token-0123456789", "AuthTokenUpdateStrategy": "ROTATE"}, "InvalidParameterValue"),
+        ({}, {"AuthToken": OTHER_TOKEN, "AuthTokenUpdateStrategy": "ROTATE"}, "InvalidParameterValue"),
         # automatic failover / Multi-AZ on a one-node group
         ({}, {"AutomaticFailoverEnabled": True}, "InvalidParameterCombination"),
         ({}, {"MultiAZEnabled": True}, "InvalidParameterCombination"),
