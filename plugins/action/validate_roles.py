@@ -454,7 +454,11 @@ class ActionModule(ActionBase):
             outcome = ArgumentSpecValidator(options).validate(dict(provided), validate_role_argument_spec=True)
             problems += [f"Validation of arguments failed: {one_line(m)}" for m in outcome.error_messages]
         if not problems:
-            problems = self._assert_problems(steps, variables, templar, options, label)
+            # the asserts read the option values as just templated (each step's templar would render them again)
+            resolved = {**variables, **provided}
+            problems = self._assert_problems(
+                steps, resolved, templar.copy_with_new_env(available_variables=resolved), options, label
+            )
         return [name_entries(mention_sources(one_line(p), mapped), lambda v: self._inventory_value(v, task_vars, cache))
                 for p in problems]
 

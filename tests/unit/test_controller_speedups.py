@@ -122,6 +122,48 @@ def test_strategy_memoizes_collection_dirs_with_the_same_answer():
     assert out.stdout.split()[-2:] == ["True", "True"], out.stdout + out.stderr
 
 
+
+JINJA_LOOKUP_PROBE = """
+import json, sys
+sys.path.insert(0, 'strategy_plugins')
+from ansible.plugins.loader import init_plugin_loader, filter_loader, test_loader, Jinja2Loader
+init_plugin_loader()
+name = 'cloudops.eks_platform.data_resource_names'
+plain = filter_loader.get_with_context(name).object
+import mitogen_linear as m
+original = Jinja2Loader.get_with_context
+calls = []
+def counting(self, *args, **kwargs):
+    calls.append(args[0])
+    return original(self, *args, **kwargs)
+Jinja2Loader.get_with_context = counting
+m._memoize_jinja_plugin_lookups()
+m._warm_jinja_plugin_lookups('cloudops.eks_platform')
+warmed = len(calls)
+first = filter_loader.get_with_context(name).object
+second = filter_loader.get_with_context(name).object
+unknown = 'cloudops.eks_platform.no_such_filter'
+missing = [filter_loader.get_with_context(unknown).object for _ in range(2)]
+print(json.dumps({
+    "warmed": warmed, "after_warm": len(calls) - warmed, "missing_calls": calls[warmed:].count(unknown),
+    "same_function": first._function is plain._function and second is first,
+    "missing": missing == [None, None],
+    "test_plugin": test_loader.get_with_context('ansible.builtin.truthy').object is not None,
+}))
+"""
+
+
+def test_strategy_memoizes_collection_jinja_plugin_lookups_with_the_same_answer():
+    # the warm-up resolves the collection's filters in the controller; the workers' lookups are then answered
+    # without ansible-core's scan of the plugin package, with the same function; a name that is not found is
+    # looked up again each time (as without the memo)
+    probe = [sys.executable, "-c", JINJA_LOOKUP_PROBE]
+    out = subprocess.run(probe, cwd=ROOT, capture_output=True, text=True, check=True)
+    found = json.loads(out.stdout.splitlines()[-1])
+    assert found["warmed"] > 10, found
+    assert found["after_warm"] == 2 and found["missing_calls"] == 2, found  # only the two lookups of the unknown name
+    assert found["same_function"] and found["missing"] and found["test_plugin"], found
+
 # --- compiled Jinja templates kept on disk (install_template_cache) ----------------------------------------
 
 TEMPLATE_PROBE = """
