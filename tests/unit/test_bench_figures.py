@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -290,3 +291,24 @@ def test_build_figures_from_two_repetitions():
     assert f["latency_wait_chain_ratio"]["median"] == pytest.approx(29.5 / 30.0, abs=1e-4)
     assert f["latency_wait_chain_ratio"]["goal"]["met"] is True
     assert f["rerun_k8s_mutating"]["median"] == 3 and f["rerun_aws_mutating"]["median"] == 0
+
+
+def test_cpu_figures_only_when_every_run_measured_it():
+    timings = _timings(1, 1, 1)
+    runs = {
+        "cold": [{"wall": 100.0, "cpu": 50.0, "timings": timings}, {"wall": 90.0, "cpu": 40.0, "timings": timings}],
+        "rerun": [{"wall": w, "cpu": c, "ran": 100, "aws_seconds": 1.0, "k8s_seconds": 1.0, "aws_requests": 1,
+                   "k8s_requests": 1, "aws_mutating": 0, "k8s_mutating": 0, "timings": timings}
+                  for w, c in ((60.0, 30.0), (50.0, 20.0))],
+    }  # fmt: skip
+    f = bench.build_figures(runs, latency_scale=0, tag="")
+    assert f["cold_cpu_s"]["values"] == [50.0, 40.0] and f["cold_cpu_s"]["median"] == 45.0
+    assert f["rerun_cpu_s"]["values"] == [30.0, 20.0] and not f["rerun_cpu_s"].get("goal")
+    del runs["cold"][1]["cpu"]  # a result file of an older bench: no CPU figure rather than a partial one
+    assert "cold_cpu_s" not in bench.build_figures(runs, latency_scale=0, tag="")
+
+
+def test_children_cpu_counts_a_waited_child():
+    before = bench._children_cpu()
+    subprocess.run([sys.executable, "-c", "sum(i * i for i in range(3_000_000))"], check=True)
+    assert bench._children_cpu() - before > 0.05
