@@ -91,23 +91,15 @@ def _memoize_jinja_plugin_lookups():
 def _warm_jinja_plugin_lookups(collection):
     """Resolve a collection's filters and tests by their fully qualified names in the controller, so that
     every forked worker inherits the answers (see _memoize_jinja_plugin_lookups)."""
-    import importlib
-    import pkgutil
-
     from ansible.plugins.loader import filter_loader, test_loader
 
-    for loader, kind, method in ((filter_loader, "filter", "filters"), (test_loader, "test", "tests")):
-        package = f"ansible_collections.{collection}.plugins.{kind}"
-        try:
-            paths = importlib.import_module(package).__path__
-        except ImportError:
-            continue
-        for info in pkgutil.iter_modules(paths):
+    for loader, kind, class_name, method in (
+        (filter_loader, "filter", "FilterModule", "filters"),
+        (test_loader, "test", "TestModule", "tests"),
+    ):
+        for module in _plugin_modules(collection, kind):
             try:
-                module = importlib.import_module(f"{package}.{info.name}")
-                plugin_class = getattr(module, "FilterModule" if kind == "filter" else "TestModule")
-                names = getattr(plugin_class(), method)()
-                for name in names:
+                for name in getattr(getattr(module, class_name)(), method)():
                     loader.get_with_context(f"{collection}.{name}")
             except Exception:  # noqa: BLE001 - a plugin that fails here fails the same way in its task
                 continue
@@ -150,6 +142,26 @@ def _warm_templating():
             install()
 
 
+def _plugin_modules(collection, kind):
+    """The imported modules of a collection's plugins of one kind (filter, test, action); a module that fails to
+    import is left out (it fails the same way in its task)."""
+    import importlib
+    import pkgutil
+
+    package = f"ansible_collections.{collection}.plugins.{kind}"
+    try:
+        paths = importlib.import_module(package).__path__
+    except ImportError:
+        return []
+    modules = []
+    for info in pkgutil.iter_modules(paths):
+        try:
+            modules.append(importlib.import_module(f"{package}.{info.name}"))
+        except Exception:  # noqa: BLE001 - see the docstring
+            continue
+    return modules
+
+
 def _import_plugins(importlib, collection):
     """Import a collection's package (its meta/runtime.yml) and its filter, test and action plugins under
     the module names the workers' plugin loader looks for in sys.modules first."""
@@ -157,16 +169,5 @@ def _import_plugins(importlib, collection):
         importlib.import_module(f"ansible_collections.{collection}")
     except ImportError:
         return
-    import pkgutil
-
     for kind in ("filter", "test", "action"):
-        package = f"ansible_collections.{collection}.plugins.{kind}"
-        try:
-            paths = importlib.import_module(package).__path__
-        except ImportError:
-            continue
-        for info in pkgutil.iter_modules(paths):
-            try:
-                importlib.import_module(f"{package}.{info.name}")
-            except Exception:  # noqa: BLE001 - a plugin that fails here fails the same way in its task
-                pass
+        _plugin_modules(collection, kind)
