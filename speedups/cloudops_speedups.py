@@ -17,6 +17,10 @@ when ``botocore.client`` is first imported, so Python processes that never use b
 ``CLOUDOPS_BOTOCORE_CACHE=0`` turns it off. Without mitogen (``ANSIBLE_STRATEGY=linear``) each task is a
 new process and the cache changes nothing.
 
+``patch_action_resolution`` (same hook, when ``ansible.playbook.base`` is imported) memoizes where the playbook
+parser finds each fully qualified module of a ``module_defaults`` group: ansible-core caches a group per play
+only (``CLOUDOPS_ACTION_CACHE=0`` turns it off).
+
 The second cache is for the controller's Jinja templates (``install_template_cache``, called by the
 project's strategy plugin, strategy_plugins/mitogen_linear.py, in the controller before the workers
 fork). Ansible runs every task in a freshly forked worker and compiles each template the task uses there
@@ -45,6 +49,8 @@ import time
 
 _DATA: dict = {}
 _METHODS: dict = {}
+_ALIASES: dict = {}  # event name -> name after botocore's default aliases
+_VARKW: dict = {}  # handler code object -> the name of its **kwargs parameter (or None)
 PATCHED = False
 
 
@@ -87,14 +93,98 @@ def patch_botocore() -> None:
 
     create_methods.__wrapped__ = original
     client.ClientCreator._create_methods = create_methods
+    _patch_botocore_hooks()
     PATCHED = True
 
 
+def _patch_botocore_hooks() -> None:
+    """Every botocore session registers ~130 built-in handlers; for each one botocore rewrites the event name
+    through its alias table (cached per session only) and inspects the handler's signature for ``**kwargs``.
+    That was half of the ~13 ms a boto3 session and client cost here, paid for every AWS module run. Both
+    answers depend only on the event name (with botocore's own alias table) and on the handler's code, so
+    they are kept for the process. Sessions built with another alias table, and callables that are not
+    plain functions or methods (or that carry a ``__signature__``), are answered by botocore as before."""
+    import types
+
+    from botocore import hooks
+
+    original_alias = hooks.EventAliaser._alias_event_name
+    default_aliases = hooks.EVENT_ALIASES
+
+    def alias_event_name(self, event_name):
+        if self._event_aliases is not default_aliases:
+            return original_alias(self, event_name)
+        try:
+            return _ALIASES[event_name]
+        except KeyError:
+            name = _ALIASES[event_name] = original_alias(self, event_name)
+            return name
+
+    alias_event_name.__wrapped__ = original_alias
+    hooks.EventAliaser._alias_event_name = alias_event_name
+
+    original_accepts = hooks.accepts_kwargs
+
+    def accepts_kwargs(func):
+        function = getattr(func, "__func__", func)
+        if not isinstance(function, types.FunctionType) or hasattr(function, "__signature__"):
+            return original_accepts(func)
+        try:
+            return _VARKW[function.__code__]
+        except KeyError:
+            value = _VARKW[function.__code__] = original_accepts(func)
+            return value
+
+    accepts_kwargs.__wrapped__ = original_accepts
+    hooks.accepts_kwargs = accepts_kwargs
+
+
+_ACTIONS: dict = {}
+ACTIONS_PATCHED = False
+
+
+def patch_action_resolution() -> None:
+    """Memoize the module_defaults action lookups of the playbook parser (idempotent).
+
+    ``module_defaults: {group/amazon.aws.aws: ...}`` makes ansible-core resolve every action of the group
+    (and of the groups it extends) through the module and action plugin loaders, and it caches the result per
+    play only: site.yml's plays resolved the same ~380 names 2,364 times, 1.1 s of every ansible-playbook
+    start on this machine. A collection's fully qualified name resolves the same way for the whole process
+    (its collection paths are fixed at start), so those are kept process-wide; ``ansible.legacy`` names,
+    which a role's ``library/`` can change, and names that did not resolve are looked up again every time.
+    """
+    global ACTIONS_PATCHED
+    if ACTIONS_PATCHED:
+        return
+    from ansible.playbook import base
+
+    original = base.FieldAttributeBase._resolve_action
+
+    def resolve_action(self, action_name, mandatory=True):
+        key = (action_name, mandatory)
+        try:
+            return _ACTIONS[key]
+        except KeyError:
+            pass
+        resolved = original(self, action_name, mandatory)
+        if resolved and not action_name.startswith("ansible.legacy.") and action_name.count(".") >= 2:
+            _ACTIONS[key] = resolved
+        return resolved
+
+    resolve_action.__wrapped__ = original
+    base.FieldAttributeBase._resolve_action = resolve_action
+    ACTIONS_PATCHED = True
+
+
 class _AfterImport:
-    """Patches botocore right after ``botocore.client`` has been imported."""
+    """Patches a module right after it has been imported: botocore.client, ansible.playbook.base."""
+
+    def __init__(self, patches: dict):
+        self.patches = patches  # module name -> function that patches it
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != "botocore.client":
+        patch = self.patches.get(fullname)
+        if patch is None:
             return None
         sys.meta_path.remove(self)
         try:
@@ -111,9 +201,10 @@ class _AfterImport:
             exec_module(module)
             sys.modules[fullname] = module
             try:
-                patch_botocore()
+                patch()
             finally:
-                if self in sys.meta_path:
+                self.patches.pop(fullname, None)
+                if not self.patches and self in sys.meta_path:
                     sys.meta_path.remove(self)
 
         spec.loader.exec_module = exec_then_patch
@@ -121,13 +212,25 @@ class _AfterImport:
 
 
 def install() -> None:
-    """Entry point of the .pth file: patch now if botocore is loaded, else when it is."""
-    if os.environ.get("CLOUDOPS_BOTOCORE_CACHE", "1") == "0":
+    """Entry point of the .pth file: patch what is loaded now, the rest when it is imported.
+
+    CLOUDOPS_BOTOCORE_CACHE=0 turns the botocore caches off, CLOUDOPS_ACTION_CACHE=0 the action memo.
+    """
+    if any(isinstance(f, _AfterImport) for f in sys.meta_path):
         return
-    if "botocore.client" in sys.modules:
-        patch_botocore()
-    elif not any(isinstance(f, _AfterImport) for f in sys.meta_path):
-        sys.meta_path.insert(0, _AfterImport())
+    pending = {}
+    for switch, module, patch in (
+        ("CLOUDOPS_BOTOCORE_CACHE", "botocore.client", patch_botocore),
+        ("CLOUDOPS_ACTION_CACHE", "ansible.playbook.base", patch_action_resolution),
+    ):
+        if os.environ.get(switch, "1") == "0":
+            continue
+        if module in sys.modules:
+            patch()
+        else:
+            pending[module] = patch
+    if pending:
+        sys.meta_path.insert(0, _AfterImport(pending))
 
 
 # --- compiled Jinja templates, cached on disk ------------------------------------------------------------

@@ -86,6 +86,50 @@ def test_class_customisations_stay_on_their_own_class(patched):
     assert getattr(marked, "x", None) == 1 and not hasattr(_client(patched, "ec2"), "x")
 
 
+HANDLERS_PROBE = """
+import boto3, json
+s = boto3.session.Session(region_name='eu-west-1', aws_access_key_id='a', aws_secret_access_key='b')
+for service in ('s3', 'ec2', 'autoscaling', 'rds'):
+    s.client(service)
+trie = s._session._events._emitter._handlers
+events = ['before-parameter-build.s3.PutObject', 'before-call.s3.PutObject', 'before-sign.s3.PutObject',
+          'before-parameter-build.ec2.RunInstances', 'after-call.ec2.DescribeVpcs', 'choose-signer.sts.AssumeRole',
+          'before-parameter-build.auto-scaling.CreateLaunchConfiguration', 'before-call.rds.CopyDBSnapshot',
+          'before-parameter-build.rds.CreateDBInstance', 'creating-client-class.s3', 'request-created.s3.PutObject']
+print(json.dumps({e: [getattr(h, '__qualname__', type(h).__name__) for h in trie.prefix_search(e)] for e in events}))
+"""
+
+
+def test_event_handlers_are_registered_under_the_same_names_as_without_the_cache(patched):
+    # the alias table and the **kwargs check are answered from process-wide memos; what a session registers,
+    # under which event names and in which order, must not change
+    cached, uncached = (json.loads(_run(HANDLERS_PROBE, CLOUDOPS_BOTOCORE_CACHE=switch)) for switch in ("1", "0"))
+    assert cached == uncached
+    assert sum(len(handlers) for handlers in cached.values()) > 20, cached
+    assert cached["before-parameter-build.auto-scaling.CreateLaunchConfiguration"], cached  # registered as autoscaling
+    from botocore import hooks
+
+    aliaser = hooks.EventAliaser(hooks.HierarchicalEmitter(), {"old-name": "new-name"})
+    assert aliaser._alias_event_name("before-call.old-name.Op") == "before-call.new-name.Op"
+    assert cloudops_speedups._ALIASES.get("before-call.old-name.Op") is None  # another table: not memoized
+    default = hooks.EventAliaser(hooks.HierarchicalEmitter())
+    assert default._alias_event_name("before-call.autoscaling.DescribeAutoScalingGroups") == (
+        "before-call.auto-scaling.DescribeAutoScalingGroups"
+    )
+
+    def positional(a, b):
+        return a
+
+    def with_kwargs(a, **kwargs):
+        return a
+
+    with pytest.raises(ValueError):  # botocore refuses a handler without **kwargs, memo or not
+        hooks.HierarchicalEmitter().register("x", positional)
+    with pytest.raises(ValueError):
+        hooks.HierarchicalEmitter().register("x", positional)
+    hooks.HierarchicalEmitter().register("x", with_kwargs)
+
+
 def test_loader_search_paths_are_part_of_the_key(patched, tmp_path):
     import botocore.loaders
 
@@ -163,6 +207,70 @@ def test_strategy_memoizes_collection_jinja_plugin_lookups_with_the_same_answer(
     assert found["warmed"] > 10, found
     assert found["after_warm"] == 2 and found["missing_calls"] == 2, found  # only the two lookups of the unknown name
     assert found["same_function"] and found["missing"] and found["test_plugin"], found
+
+# --- module_defaults action groups resolved once per process (patch_action_resolution) ----------------------
+
+ACTION_GROUP_PROBE = """
+import json, sys
+from ansible.playbook import base
+from ansible.plugins.loader import module_loader
+lookups = []
+find = module_loader.find_plugin_with_context
+def counting(name, *args, **kwargs):
+    lookups.append(name)
+    return find(name, *args, **kwargs)
+module_loader.find_plugin_with_context = counting
+groups = []
+resolve_group = base.FieldAttributeBase._resolve_group
+def recording(self, name, mandatory=True):
+    fq_name, actions = resolve_group(self, name, mandatory)
+    groups.append([fq_name, sorted(actions)])
+    return fq_name, actions
+base.FieldAttributeBase._resolve_group = recording
+from ansible.cli.playbook import PlaybookCLI
+rc = PlaybookCLI(['ansible-playbook', '-i', 'localhost,', '--list-tasks', sys.argv[1]]).run()
+import cloudops_speedups
+print(json.dumps({"rc": rc, "lookups": len(lookups), "groups": groups, "patched": cloudops_speedups.ACTIONS_PATCHED}))
+"""
+
+TWO_PLAYS = """
+- hosts: all
+  gather_facts: false
+  module_defaults:
+    group/amazon.aws.aws: {region: eu-west-1}
+    group/cloudops.eks_platform.aws: {region: eu-west-1}
+  tasks:
+    - ansible.builtin.debug: {msg: one}
+- hosts: all
+  gather_facts: false
+  module_defaults:
+    group/amazon.aws.aws: {region: eu-west-1}
+    ansible.builtin.debug: {msg: legacy names are looked up every time}
+  tasks:
+    - ansible.builtin.debug: {msg: two}
+"""
+
+
+def test_module_defaults_groups_resolve_to_the_same_actions_once_per_process(tmp_path):
+    # ansible-core caches a group's resolution per play only; the memo keeps fully qualified names for the
+    # process. The second play's group must come out the same (same actions), from the memo.
+    playbook = tmp_path / "two_plays.yml"
+    playbook.write_text(TWO_PLAYS)
+
+    def probe(**env: str) -> dict:
+        out = subprocess.run([sys.executable, "-c", ACTION_GROUP_PROBE, str(playbook)], cwd=ROOT, check=True,
+                             env={**os.environ, **env}, capture_output=True, text=True)
+        return json.loads(out.stdout.splitlines()[-1])
+
+    memo, plain = probe(), probe(CLOUDOPS_ACTION_CACHE="0")
+    assert memo["rc"] == plain["rc"] == 0
+    assert memo["patched"] and not plain["patched"]
+    assert memo["groups"] == plain["groups"]
+    aws = [actions for name, actions in memo["groups"] if name == "amazon.aws.aws"]
+    assert len(aws) >= 2 and len(aws[0]) > 50 and "amazon.aws.ec2_vpc_net" in aws[0], aws[:1]
+    # without the memo the second play looks every action of the group up again (twice: module, action)
+    assert plain["lookups"] > memo["lookups"] + len(aws[0]), (plain["lookups"], memo["lookups"])
+
 
 # --- compiled Jinja templates kept on disk (install_template_cache) ----------------------------------------
 
