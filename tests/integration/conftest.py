@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,7 +146,12 @@ def run_playbook(
     for inv in inventories:
         cmd += ["-i", inv]
     cmd += list(args)
+    started = time.monotonic()
     proc = subprocess.run(cmd, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
+    if os.environ.get("CLOUDOPS_TEST_RUNLOG"):  # where the suite's time goes: one line per playbook run
+        with open(os.environ["CLOUDOPS_TEST_RUNLOG"], "a", encoding="utf-8") as log:
+            log.write(f"{time.monotonic() - started:.1f}\t{os.environ.get('PYTEST_CURRENT_TEST', '?')}\t"
+                      f"{playbook} {' '.join(args)}\n")
     recap = {}
     if timings.exists():
         recap = json.loads(timings.read_text())["recap"]
