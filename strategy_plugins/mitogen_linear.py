@@ -64,24 +64,35 @@ def _memoize_jinja_plugin_lookups():
     module of the collection's plugin package (ansible-core's Jinja2Loader does not cache it: "FUTURE: ...
     cache the collection results properly here"), and every template environment - a new one per templated
     task argument - looks it up again: about 4 % of a no-change site.yml run's controller time. The answer
-    for one name does not change during a run; found plugins are kept per loader type and name."""
+    for one name does not change during a run; found plugins are kept per loader type and name.
+
+    Jinja's own filters and tests that Ansible has no plugin for (``length``, ``first``, ``string``, ``none``,
+    ...) are asked for first as ``ansible.builtin.<name>`` too, which lists ansible.builtin's plugin package
+    every time without finding anything (about 1 ms each, in most ``when:`` of every task); that "not a plugin"
+    answer is kept as well, for those names only. Any other name that is not found is looked up again each
+    time, as without the memo."""
+    import jinja2.filters
+    import jinja2.tests
     from ansible.plugins.loader import Jinja2Loader
 
     original = Jinja2Loader.get_with_context
     if getattr(original, "_cloudops_memoized", False):
         return
     memo = {}
+    jinja_builtins = {"filter": frozenset(jinja2.filters.FILTERS), "test": frozenset(jinja2.tests.TESTS)}
 
     def get_with_context(self, name, *args, **kwargs):
-        if args or kwargs or not isinstance(name, str) or "." not in name:
+        if args or kwargs or not isinstance(name, str):
             return original(self, name, *args, **kwargs)
+        builtin = name in jinja_builtins.get(self.type, ())
+        if "." not in name and not builtin:
+            return original(self, name)
         key = (self.type, self.package, name)
         found = memo.get(key)
         if found is None:
             found = original(self, name)
-            if found.object is None:  # not found (or not loadable): asked again next time, as without the memo
-                return found
-            memo[key] = found
+            if found.object is not None or builtin:
+                memo[key] = found
         return found
 
     get_with_context._cloudops_memoized = True
@@ -105,6 +116,21 @@ def _warm_jinja_plugin_lookups(collection):
                 continue
 
 
+def _warm_jinja_builtin_lookups():
+    """Ask once, in the controller, for each of Jinja's own filters and tests (see
+    _memoize_jinja_plugin_lookups): the workers inherit the answers."""
+    import jinja2.filters
+    import jinja2.tests
+    from ansible.plugins.loader import filter_loader, test_loader
+
+    for loader, names in ((filter_loader, jinja2.filters.FILTERS), (test_loader, jinja2.tests.TESTS)):
+        for name in names:
+            try:
+                loader.get_with_context(name)
+            except Exception:  # noqa: BLE001 - asked again in the task, which reports it
+                continue
+
+
 class StrategyModule(_MitogenLinear):
     def run(self, iterator, play_context):
         import importlib
@@ -118,6 +144,7 @@ class StrategyModule(_MitogenLinear):
         for name in WARM_COLLECTIONS:
             _import_plugins(importlib, name)
             _warm_jinja_plugin_lookups(name)
+        _warm_jinja_builtin_lookups()
         _warm_templating()
         return super().run(iterator, play_context)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -29,6 +30,9 @@ FIELDS: tuple[tuple[str, int, int], ...] = (
     ("month", 1, 12),
     ("day-of-week", 0, 7),
 )
+
+# The zone names on disk (a walk of the time zone database, ~20-80 ms): read once per process.
+_known_zones = lru_cache(maxsize=1)(available_timezones)
 # nodegroups: the node groups (platform_eks_nodegroups suffixes or names) whose Auto Scaling groups get the
 # action; checked against the node group list by the compute layer (plugins/filter/eks_nodegroups.py)
 ENTRY_FIELDS = frozenset({"name", "cron", "time_zone", "min_size", "max_size", "desired_size", "enabled", "nodegroups"})
@@ -134,7 +138,7 @@ def schedule_problems(schedules: Any, variable: str = "platform_scaling_schedule
         return [f"{variable}: must be a list of schedule entries"]
     out: list[str] = []
     seen: dict[str, int] = {}
-    zones = available_timezones()
+    zones = _known_zones()
     for i, entry in enumerate(schedules):
         where = f"{variable}[{i}]"
         if not isinstance(entry, Mapping):

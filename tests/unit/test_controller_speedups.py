@@ -188,11 +188,23 @@ first = filter_loader.get_with_context(name).object
 second = filter_loader.get_with_context(name).object
 unknown = 'cloudops.eks_platform.no_such_filter'
 missing = [filter_loader.get_with_context(unknown).object for _ in range(2)]
+after_warm, missing_calls = len(calls) - warmed, calls[warmed:].count(unknown)
+before_builtins = len(calls)
+m._warm_jinja_builtin_lookups()
+warmed_builtins = len(calls) - before_builtins
+builtin_answers = [filter_loader.get_with_context('length').object, test_loader.get_with_context('string').object]
+from ansible.template import Templar, trust_as_template
+from ansible.parsing.dataloader import DataLoader
+condition = trust_as_template('x | length == 3 and x | first is number and "a" is string and not (x | first is string)')
+rendered = Templar(loader=DataLoader(), variables={'x': [1, 2, 3]}).evaluate_conditional(condition)
+after_builtins = len(calls) - before_builtins - warmed_builtins
 print(json.dumps({
-    "warmed": warmed, "after_warm": len(calls) - warmed, "missing_calls": calls[warmed:].count(unknown),
+    "warmed": warmed, "after_warm": after_warm, "missing_calls": missing_calls,
     "same_function": first._function is plain._function and second is first,
     "missing": missing == [None, None],
     "test_plugin": test_loader.get_with_context('ansible.builtin.truthy').object is not None,
+    "warmed_builtins": warmed_builtins, "after_builtins": after_builtins,
+    "builtin_answers": builtin_answers == [None, None], "rendered": rendered,
 }))
 """
 
@@ -207,6 +219,10 @@ def test_strategy_memoizes_collection_jinja_plugin_lookups_with_the_same_answer(
     assert found["warmed"] > 10, found
     assert found["after_warm"] == 2 and found["missing_calls"] == 2, found  # only the two lookups of the unknown name
     assert found["same_function"] and found["missing"] and found["test_plugin"], found
+    # Jinja's own filters and tests (no Ansible plugin of that name): asked once in the warm-up, then answered
+    # "not a plugin" from the memo, and Jinja still renders them
+    assert found["warmed_builtins"] > 50 and found["after_builtins"] == 0 and found["builtin_answers"], found
+    assert found["rendered"] is True, found
 
 # --- module_defaults action groups resolved once per process (patch_action_resolution) ----------------------
 
