@@ -237,7 +237,11 @@ def install() -> None:
 
 TEMPLATE_CACHE_VERSION = "1"
 TEMPLATE_CACHE_MAX_ENTRIES = 20000  # a bound on the directory (templates are the playbooks' own strings)
-_TEMPLATE_CACHE: dict = {"dir": None, "salt": b"", "hits": 0, "misses": 0}
+_TEMPLATE_CACHE: dict = {"dir": None, "salt": b"", "hits": 0, "misses": 0, "memory_hits": 0}
+# Code objects are immutable: one compiled template serves every environment of the process (a task's worker
+# templates the same expressions again for each role or loop item; the validation, hundreds of times).
+_TEMPLATE_MEMORY: dict = {}
+TEMPLATE_MEMORY_MAX_ENTRIES = 5000
 _EXPRESSION = contextvars.ContextVar("cloudops_expression_source", default=None)
 
 
@@ -360,14 +364,23 @@ def install_template_cache(cache_dir: str | None = None) -> bool:
             filename,
             defer_init,
         )
+        key = (kind, settings, text)
+        code = _TEMPLATE_MEMORY.get(key)
+        if code is not None:  # compiled earlier in this process (or in the controller before the fork)
+            _TEMPLATE_CACHE["memory_hits"] += 1
+            return code
         digest = hashlib.sha256(_TEMPLATE_CACHE["salt"])
         digest.update(repr((kind, settings)).encode())
         digest.update(b"\0")
         digest.update(text.encode("utf-8", "surrogatepass"))
         path = os.path.join(directory, digest.hexdigest() + ".code")
-        return _load_or_make(
+        code = _load_or_make(
             path, directory, _TEMPLATE_CACHE, lambda: base_compile(self, source, name, filename, raw, defer_init)
         )
+        if len(_TEMPLATE_MEMORY) >= TEMPLATE_MEMORY_MAX_ENTRIES:
+            _TEMPLATE_MEMORY.clear()
+        _TEMPLATE_MEMORY[key] = code
+        return code
 
     compile._cloudops_cached = True
     compile.__wrapped__ = base_compile

@@ -307,6 +307,12 @@ print(json.dumps({
     "native": templar.template(trusted("{{ xs | length > n }}")),
     "hits": cloudops_speedups._TEMPLATE_CACHE["hits"],
     "misses": cloudops_speedups._TEMPLATE_CACHE["misses"],
+    # the same sources in another environment with other values: compiled code from memory, their own results
+    "again": templar.copy_with_new_env(available_variables={"xs": [9, 8], "name": "x", "n": 5}).template(
+        trusted("{{ xs | sort | join(',') }}-{{ name | upper }}")),
+    "again_expression": templar.copy_with_new_env(available_variables={"xs": [9, 8], "n": 5}).evaluate_conditional(
+        trusted("xs | length > n")),
+    "memory_hits": cloudops_speedups._TEMPLATE_CACHE["memory_hits"],
 }))
 """
 
@@ -332,6 +338,8 @@ def test_compiled_templates_are_reused_from_disk_by_the_next_process_with_the_sa
     # the same answers (and types) with and without the cache
     assert [first[k] for k in results] == [second[k] for k in results] == [off[k] for k in results]
     assert (first["template"], first["expression"], first["native"]) == ("1,2,3-DB", True, True)
+    assert (first["again"], first["again_expression"], first["memory_hits"]) == ("8,9-X", False, 2)
+    assert off["memory_hits"] == 0 and (off["again"], off["again_expression"]) == ("8,9-X", False)
     for entry in _entries(cache):
         assert entry.stat().st_mode & 0o777 == 0o600
 
