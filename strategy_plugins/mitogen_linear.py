@@ -69,8 +69,9 @@ def _memoize_jinja_plugin_lookups():
     Jinja's own filters and tests that Ansible has no plugin for (``length``, ``first``, ``string``, ``none``,
     ...) are asked for first as ``ansible.builtin.<name>`` too, which lists ansible.builtin's plugin package
     every time without finding anything (about 1 ms each, in most ``when:`` of every task); that "not a plugin"
-    answer is kept as well, for those names only. Any other name that is not found is looked up again each
-    time, as without the memo."""
+    answer is kept as well, for those names only (a role's own ``filter_plugins/`` defining one of Jinja's names,
+    loaded by an ``include_role`` after the plays started, would not be seen). Any other name that is not found is
+    looked up again each time, as without the memo."""
     import jinja2.filters
     import jinja2.tests
     from ansible.plugins.loader import Jinja2Loader
